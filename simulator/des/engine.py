@@ -1,0 +1,220 @@
+"""The engine: turn a frozen :class:`~simulator.model.Scenario` into a :class:`RunResult`.
+
+``simulate(scenario)`` builds a simpy environment with the host (cores, GILs), the
+server (WSGI lanes or ASGI loops) and one source per traffic class, runs it until every
+request has finished, and returns one flat record per request. Nothing is shared
+between runs, and every random draw comes from generators seeded by the scenario, so the
+same scenario always gives the same records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import simpy
+
+from ..model import Bursts, ClosedLoop, Constant, Poisson, Scenario, WSGIServer
+from ..results import RequestRecord, RunResult, Span
+from . import _streams
+from ._asgi import ASGIModel
+from ._host import Host
+from ._sizing import HARD_CAP, check_size
+from ._wsgi import WSGIModel
+
+WALL_LIMIT_S = 30.0
+
+
+class SimulationTooLarge(ValueError):
+    """The scenario would take too long to simulate here; the message says what to cut."""
+
+
+class _Class:
+    """Per traffic class: its streams and settings, resolved once."""
+
+    def __init__(self, sc: Scenario, index: int, rngs: list[Any]) -> None:
+        t = sc.classes[index]
+        w = t.workload
+        self.index = index
+        self.name = t.name
+        self.arrivals = t.arrivals
+        self.timeout_s = sc.timeout_for(t)
+        self.cpu = _streams.durations(rngs[1], w.cpu_ms / 1000.0, w.dist, w.cv)
+        self.io = _streams.durations(rngs[2], w.io_ms / 1000.0, w.dist, w.cv)
+        a = t.arrivals
+        self.gaps: Iterator[float]
+        if isinstance(a, Poisson):
+            self.gaps = _streams.exponential(rngs[0], 1.0 / a.rate_per_s)
+        elif isinstance(a, Bursts):
+            self.gaps = _streams.uniform(rngs[0], a.jitter_ms / 1000.0)
+        elif isinstance(a, Constant):
+            self.gaps = itertools.repeat(1.0 / a.rate_per_s)
+        else:
+            self.gaps = iter(())
+        think = a.think_ms / 1000.0 if isinstance(a, ClosedLoop) else 0.0
+        self.think = _streams.exponential(rngs[3], think)
+        self.thinks = think > 0
+
+
+class Run:
+    """The state of one simulation run (built and used by :func:`simulate` only)."""
+
+    def __init__(self, sc: Scenario, trace: bool) -> None:
+        self.sc = sc
+        self.env = simpy.Environment()
+        self.spans: list[tuple[Any, ...]] | None = [] if trace else None
+        server = sc.server
+        self.host = Host(self.env, sc.cores, server.processes, self.spans)
+        rngs = _streams.spawn(sc.seed, len(sc.classes))
+        self.classes = [_Class(sc, i, rngs[i]) for i in range(len(sc.classes))]
+        self.views = [t.workload.view for t in sc.classes]
+        self.model: WSGIModel | ASGIModel = (
+            WSGIModel(self, server) if isinstance(server, WSGIServer) else ASGIModel(self, server)
+        )
+        self.records: list[RequestRecord] = []
+        self.count = 0
+        self.limit = sc.requests if sc.requests is not None else None
+        self.deadline = sc.duration_s
+        self.capped = False
+
+    # -- requests -------------------------------------------------------------------
+    def may_send(self) -> bool:
+        """Whether sources may still send (request count or duration not yet reached)."""
+        if self.limit is not None:
+            return self.count < self.limit
+        if self.count >= HARD_CAP:
+            self.capped = True
+            return False
+        return self.env.now <= self.deadline  # type: ignore[operator]
+
+    def spawn(self, c: _Class, user: int | None = None) -> simpy.Process:
+        rid = self.count
+        self.count += 1
+        gen = self.model.handle(rid, c.index, self.env.now, next(c.cpu), next(c.io), user)
+        return self.env.process(gen)
+
+    def finish(self, rid: int, k: int, arrival: float, start: float | None, done: float,
+               status: str, lane: str | None, code: int | None, user: int | None) -> None:
+        """Record a request; a client timeout turns a late answer into ``"timeout"``."""
+        c = self.classes[k]
+        end = done
+        if c.timeout_s is not None and done - arrival > c.timeout_s:
+            status, code, end = "timeout", None, arrival + c.timeout_s
+        self.records.append(
+            RequestRecord(rid, arrival, start, end, status, lane, c.name, code, done, user)
+        )
+
+    # -- sources --------------------------------------------------------------------
+    def open_source(self, c: _Class) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        gaps = c.gaps
+        while True:
+            yield env.timeout(next(gaps))
+            if not self.may_send():
+                return
+            self.spawn(c)
+
+    def burst_source(self, c: _Class) -> Generator[simpy.Event, Any, None]:
+        a = c.arrivals
+        assert isinstance(a, Bursts)
+        env = self.env
+        t0 = 0.0
+        while True:
+            offsets = sorted(next(c.gaps) for _ in range(a.size))
+            for off in offsets:
+                if t0 + off > env.now:
+                    yield env.timeout(t0 + off - env.now)
+                if not self.may_send():
+                    return
+                self.spawn(c)
+            t0 += a.every_s
+            yield env.timeout(max(t0 - env.now, 0.0))
+
+    def user(self, c: _Class, u: int) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        think = c.think
+        timeout_s = c.timeout_s
+        while True:
+            if c.thinks:
+                yield env.timeout(next(think))
+            if not self.may_send():
+                return
+            proc = self.spawn(c, u)
+            if timeout_s is None:
+                yield proc
+            else:
+                yield proc | env.timeout(timeout_s)
+
+    def start_sources(self) -> None:
+        for c in self.classes:
+            a = c.arrivals
+            if isinstance(a, ClosedLoop):
+                for u in range(a.users):
+                    self.env.process(self.user(c, u))
+            elif isinstance(a, Bursts):
+                self.env.process(self.burst_source(c))
+            else:
+                self.env.process(self.open_source(c))
+
+    # -- running --------------------------------------------------------------------
+    def run(self) -> None:
+        """Run to the end, checking the wall clock every few thousand events."""
+        env = self.env
+        step = env.step
+        began = time.perf_counter()
+        try:
+            while True:
+                for _ in range(4096):
+                    step()
+                if time.perf_counter() - began > WALL_LIMIT_S:
+                    raise SimulationTooLarge(
+                        f"simulate: stopped after {WALL_LIMIT_S:.0f} s of computing at "
+                        f"simulated time {env.now:.1f} s with {self.count} requests sent. "
+                        "Reduce requests or duration_s, or the load (a queue that grows "
+                        "without bound makes every step slower)."
+                    )
+        except simpy.core.EmptySchedule:
+            return
+
+
+def simulate(scenario: Scenario, *, trace: bool = False, label: str | None = None) -> RunResult:
+    """Simulate ``scenario`` and return one record per request.
+
+    Parameters
+    ----------
+    scenario:
+        What to run (see :class:`~simulator.model.Scenario`).
+    trace:
+        Also record who held what when (``RunResult.spans``), for the lane and bridge
+        pictures. Off by default; it costs little, but memory grows with the run.
+    label:
+        Name for legends and tables (default: the server's description).
+
+    Raises
+    ------
+    ValueError
+        If ``scenario`` is not a Scenario, or (:class:`SimulationTooLarge`) if it would
+        take more than about 10 s to simulate here.
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"simulate(scenario={scenario!r}): expected a Scenario(...).")
+    check_size(scenario, trace)
+    run = Run(scenario, trace)
+    run.start_sources()
+    run.run()
+    records = tuple(sorted(run.records, key=lambda r: r.id))
+    spans = tuple(Span(*s) for s in run.spans) if run.spans is not None else ()
+    notes: tuple[str, ...] = ()
+    if run.capped:
+        notes = (f"stopped sending after {run.count} requests (the simulator's cap).",)
+    return RunResult(
+        records=records,
+        spans=spans,
+        scenario=scenario,
+        source="sim",
+        label=label if label is not None else scenario.server.describe(),
+        notes=notes,
+        meta={"requests_sent": run.count, "trace": trace},
+    )

@@ -1,0 +1,184 @@
+"""Scenario: a frozen description of one experiment (server, traffic, length, seed, host).
+
+A scenario describes; it does not run. :func:`simulator.simulate` runs it. Make variants
+with :func:`dataclasses.replace`, e.g. ``replace(sc, server=WSGIServer(threads=8))``.
+
+One scenario may carry several *traffic classes* at once, for example fast health checks
+beside slow reports, or long-poll connections beside ordinary page views: give
+``traffic=(Traffic("health", ...), Traffic("report", ...))``. ``workload`` + ``arrivals``
+is shorthand for a single class named ``"main"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._check import check_int, check_number
+from .arrivals import Arrivals, Bursts, ClosedLoop, Constant, Poisson
+from .servers import ASGIServer, Server, WSGIServer
+from .workload import Workload
+
+MAX_REQUESTS = 2_000_000
+MAX_DURATION_S = 1_000_000.0
+MAX_CORES = 256
+_ARRIVAL_TYPES = (Poisson, Constant, Bursts, ClosedLoop)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """One traffic class: a name, the work of each request and how requests arrive.
+
+    ``timeout_s`` is this class's client timeout in seconds (``None``: the scenario's).
+    """
+
+    name: str
+    workload: Workload
+    arrivals: Arrivals
+    timeout_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"Traffic(name={self.name!r}): name must be a non-empty string.")
+        _check_parts(f"Traffic({self.name!r})", self.workload, self.arrivals)
+        if self.timeout_s is not None:
+            check_number("Traffic", "timeout_s", self.timeout_s, low=0, low_open=True,
+                         high=MAX_DURATION_S, hint="Use None for a client that waits forever.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """Everything one run needs. Give exactly one of ``requests`` and ``duration_s``.
+
+    Parameters
+    ----------
+    server:
+        A :class:`WSGIServer` or :class:`ASGIServer`.
+    workload, arrivals:
+        The single traffic class ``"main"`` (optional when ``traffic`` is given).
+    traffic:
+        Further traffic classes (:class:`Traffic`).
+    requests:
+        Stop after this many requests have arrived, over all classes (1-2,000,000).
+    duration_s:
+        Or stop sending new requests after this many simulated seconds; requests in
+        flight then finish.
+    seed:
+        Seed of every random draw (an integer >= 0). Same seed, same records.
+    cores:
+        CPU cores of the host, shared by all server processes (1-256).
+    timeout_s:
+        Client timeout in seconds (``None``: wait forever). A request still unanswered
+        after it is recorded as ``"timeout"``; the server still does the work.
+    """
+
+    server: Server
+    workload: Workload | None = None
+    arrivals: Arrivals | None = None
+    traffic: tuple[Traffic, ...] = ()
+    requests: int | None = None
+    duration_s: float | None = None
+    seed: int = 0
+    cores: int = 2
+    timeout_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.server, (WSGIServer, ASGIServer)):
+            raise ValueError(
+                f"Scenario(server={self.server!r}): server must be a WSGIServer(...) or an "
+                "ASGIServer(...)."
+            )
+        if (self.workload is None) != (self.arrivals is None):
+            raise ValueError(
+                "Scenario: give workload and arrivals together (one traffic class), or "
+                "neither and use traffic=(Traffic(...), ...)."
+            )
+        if self.workload is not None:
+            _check_parts("Scenario", self.workload, self.arrivals)
+        if not isinstance(self.traffic, tuple) or not all(
+            isinstance(t, Traffic) for t in self.traffic
+        ):
+            raise ValueError(
+                f"Scenario(traffic={self.traffic!r}): traffic must be a tuple of Traffic(...)."
+            )
+        if not self.classes:
+            raise ValueError(
+                "Scenario: no traffic. Give workload=Workload(...) and arrivals=Poisson(...), "
+                "or traffic=(Traffic(...), ...)."
+            )
+        names = [t.name for t in self.classes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Scenario(traffic=...): class names must differ, got {names}.")
+        self._check_length()
+        check_int("Scenario", "seed", self.seed, low=0, high=2**63 - 1)
+        check_int("Scenario", "cores", self.cores, low=1, high=MAX_CORES,
+                  hint="This machine has 2; a laptop has 4-16.")
+        if self.timeout_s is not None:
+            check_number("Scenario", "timeout_s", self.timeout_s, low=0, low_open=True,
+                         high=MAX_DURATION_S, hint="Use None for a client that waits forever.")
+        for t in self.classes:
+            self._check_closed_loop_moves(t)
+
+    @property
+    def classes(self) -> tuple[Traffic, ...]:
+        """All traffic classes, ``"main"`` first when ``workload``/``arrivals`` are given."""
+        main: tuple[Traffic, ...] = ()
+        if self.workload is not None and self.arrivals is not None:
+            main = (Traffic("main", self.workload, self.arrivals, None),)
+        return main + self.traffic
+
+    def timeout_for(self, traffic: Traffic) -> float | None:
+        """The client timeout (s) that applies to ``traffic``."""
+        return traffic.timeout_s if traffic.timeout_s is not None else self.timeout_s
+
+    def describe(self) -> str:
+        """One line for titles: server, view, work and load."""
+        parts = []
+        for t in self.classes:
+            w = t.workload
+            parts.append(
+                f"{t.name}: {w.view} cpu {w.cpu_ms:g} ms io {w.io_ms:g} ms, "
+                f"{t.arrivals.describe()}"
+            )
+        return f"{self.server.describe()} | " + "; ".join(parts)
+
+    def _check_length(self) -> None:
+        if (self.requests is None) == (self.duration_s is None):
+            raise ValueError(
+                f"Scenario(requests={self.requests!r}, duration_s={self.duration_s!r}): give "
+                "exactly one of them, e.g. requests=10_000 or duration_s=60."
+            )
+        if self.requests is not None:
+            check_int("Scenario", "requests", self.requests, low=1, high=MAX_REQUESTS,
+                      hint="Try requests=10_000.")
+        else:
+            check_number("Scenario", "duration_s", self.duration_s, low=0, low_open=True,
+                         high=MAX_DURATION_S, hint="Try duration_s=60.")
+
+    def _check_closed_loop_moves(self, t: Traffic) -> None:
+        if not isinstance(t.arrivals, ClosedLoop) or t.arrivals.think_ms > 0:
+            return
+        w, s = t.workload, self.server
+        switch = s.switch_ms if thread_hops(s, w.view) else 0.0
+        if w.cpu_ms + w.io_ms + s.overhead_ms + switch <= 0:
+            raise ValueError(
+                f"Scenario: traffic {t.name!r} is a closed loop whose requests take no time "
+                "and whose users never think, so simulated time would never move. Give the "
+                "workload some cpu_ms or io_ms, or the users some think_ms."
+            )
+
+
+def thread_hops(server: Server, view: str) -> int:
+    """How many sync/async hops a request of this view pays on this server."""
+    if isinstance(server, WSGIServer):
+        return 0 if view == "sync" else 1
+    return (1 if view == "sync" else 0) + server.sync_middleware
+
+
+def _check_parts(owner: str, workload: object, arrivals: object) -> None:
+    if not isinstance(workload, Workload):
+        raise ValueError(f"{owner}(workload={workload!r}): workload must be a Workload(...).")
+    if not isinstance(arrivals, _ARRIVAL_TYPES):
+        raise ValueError(
+            f"{owner}(arrivals={arrivals!r}): arrivals must be Poisson(...), Constant(...), "
+            "Bursts(...) or ClosedLoop(...)."
+        )
