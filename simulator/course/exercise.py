@@ -1,0 +1,70 @@
+"""Exercises with a self-check: the learner writes an answer, the check says if it holds.
+
+A notebook cell sets a variable (``answer = None`` until the learner fills it in) and
+calls :func:`check`. The check never raises on a wrong or missing answer, so a notebook
+still runs top to bottom; it prints a verdict and a hint instead.
+
+>>> check("lanes needed", 4, expected=4).passed
+True
+>>> check("lanes needed", None, expected=4).passed
+False
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.display import HTML, display
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one self-check."""
+
+    name: str
+    passed: bool
+    message: str
+
+    def _repr_html_(self) -> str:
+        colour = "#1b7837" if self.passed else "#b35806"
+        mark = "\u2714" if self.passed else "\u2718"
+        return f'<p style="color:{colour}"><b>{mark} {self.name}:</b> {self.message}</p>'
+
+    def __str__(self) -> str:
+        return f"{'PASS' if self.passed else 'NOT YET'} {self.name}: {self.message}"
+
+
+def check(name: str, answer: Any, *, expected: Any = None, rel: float = 0.0,
+          predicate: Callable[[Any], bool] | None = None, hint: str = "",
+          show: bool = True) -> Check:
+    """Check a learner's ``answer`` against ``expected`` (within ``rel``) or ``predicate``.
+
+    ``answer=None`` means "not answered yet": the result says so, without failing the
+    notebook. Numbers are compared with a relative tolerance ``rel`` (0.1 = 10 %).
+    """
+    if answer is None or answer is Ellipsis:
+        result = Check(name, False, "not answered yet: fill in the cell above and rerun it.")
+    else:
+        try:
+            ok = predicate(answer) if predicate is not None else _close(answer, expected, rel)
+        except (TypeError, ValueError) as err:
+            ok, hint = False, f"that answer could not be checked ({err}). {hint}"
+        if ok:
+            result = Check(name, True, "that holds.")
+        else:
+            result = Check(name, False, f"not yet. {hint}".strip())
+    if show:
+        display(HTML(result._repr_html_()))
+    return result
+
+
+def _close(answer: Any, expected: Any, rel: float) -> bool:
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        value = float(answer)
+        if math.isnan(value):
+            return False
+        return abs(value - expected) <= rel * abs(expected) + 1e-12
+    return bool(answer == expected)
