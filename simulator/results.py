@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import metrics
@@ -155,6 +155,15 @@ class RunResult:
             t0 = min(r.arrival_s for r in recs) + warmup_s
             recs = [r for r in recs if r.arrival_s >= t0]
         return recs
+
+    def subset(self, warmup_s: float = 0.0, traffic: str | None = None) -> RunResult:
+        """A new RunResult with only the selected records (and their spans), for plots
+        of one traffic class or of the steady state."""
+        recs = self.select(warmup_s, traffic)
+        ids = {r.id for r in recs}
+        spans = tuple(s for s in self.spans if s.request_id in ids)
+        label = f"{self.label} ({traffic})" if traffic else self.label
+        return replace(self, records=tuple(recs), spans=spans, label=label)
 
     @property
     def ok(self) -> list[RequestRecord]:

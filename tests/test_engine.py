@@ -275,3 +275,15 @@ def test_asgi_trace_shows_blocked_loop():
                    trace=True)
     blocked = [s for s in res.spans if s.kind == "blocked"]
     assert len(blocked) == 9 and all(s.where == "p0-loop" for s in blocked)
+
+
+def test_subset_keeps_one_traffic_class_and_its_spans():
+    sc = Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=10),
+                  arrivals=Poisson(20), requests=200,
+                  traffic=(Traffic("slow", Workload(io_ms=300), Poisson(2)),))
+    res = simulate(sc, trace=True)
+    slow = res.subset(traffic="slow")
+    assert slow.records and all(r.traffic == "slow" for r in slow.records)
+    assert {s.request_id for s in slow.spans} == {r.id for r in slow.records}
+    assert slow.summary().completed == res.summary(traffic="slow").completed
+    assert "slow" in slow.label

@@ -1,0 +1,49 @@
+"""Pictures of a run: lanes, queues, latencies, load sweeps, the bridge and the highway.
+
+Every plot takes a :class:`~simulator.results.RunResult`, simulated or measured, draws on
+the Axes it is given (or a new figure) and returns that Axes, so model and reality can
+share one picture. The dashboards wrap the plots in ipywidgets controls: move a slider,
+the scenario is simulated again and the figure redrawn. This package calls
+:func:`simulator.simulate`; it never touches the simulation engine itself.
+
+>>> from simulator import Scenario, WSGIServer, Workload, Poisson, simulate
+>>> from simulator.views import plot_lanes
+>>> res = simulate(Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=50),
+...                         arrivals=Poisson(30), requests=200), trace=True)
+>>> ax = plot_lanes(res)                                 # doctest: +SKIP
+"""
+
+from .bridge import Bridge, bridge
+from .compare import plot_compare
+from .dashboard import CompareDashboard, Dashboard, compare_dashboard, dashboard
+from .in_flight import plot_in_flight
+from .lanes import plot_lanes
+from .latency import plot_latency
+from .road import Car, Frame, Road, build_road, frame_at
+from .style import KIND_COLORS, OKABE_ITO, use_style
+from .sweep import Sweep, SweepPoint, plot_sweep, sweep
+
+__all__ = [
+    "KIND_COLORS",
+    "OKABE_ITO",
+    "Bridge",
+    "Car",
+    "CompareDashboard",
+    "Dashboard",
+    "Frame",
+    "Road",
+    "Sweep",
+    "SweepPoint",
+    "bridge",
+    "build_road",
+    "compare_dashboard",
+    "dashboard",
+    "frame_at",
+    "plot_compare",
+    "plot_in_flight",
+    "plot_lanes",
+    "plot_latency",
+    "plot_sweep",
+    "sweep",
+    "use_style",
+]

@@ -1,0 +1,62 @@
+"""Getting a figure to the browser: PNG bytes into an ``ipywidgets.Image``.
+
+We measured three ways to redraw a figure when a slider moves (``docs/views.md``,
+``benchmarks/bench_views.py``): clearing an ``Output`` widget and displaying the figure
+again (matplotlib-inline), an ipympl canvas, and replacing the bytes of an ``Image``
+widget. The ``Image`` widget is as fast as the fastest, never flickers (the browser swaps
+the picture in place, with no empty frame between), needs no Jupyter extension (so it
+works the same in JupyterLab, Notebook 7, Voila and on Binder), and keeps the last
+picture in the saved notebook.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+# zlib level 1 is 5-10 ms faster than the default 6 at 1280x720, for files ~30 % larger:
+# on a local kernel the bytes cost nothing, the milliseconds do.
+COMPRESS_LEVEL = 1
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Render ``fig`` (at its own size and dpi) to PNG bytes.
+
+    One Agg draw, then Pillow encodes the pixels: ``savefig`` would draw the figure a
+    second time on a fresh canvas, which costs as much as the first.
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    size = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if tuple(fig.get_facecolor())[-1] == 1.0:
+        image = image.convert("RGB")  # opaque anyway; a quarter less to compress
+    buf = io.BytesIO()
+    image.save(buf, format="png", compress_level=COMPRESS_LEVEL)
+    return buf.getvalue()
+
+
+@dataclass
+class Timer:
+    """Milliseconds spent per stage of the last update (for benchmarks and curiosity)."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+    _t: float = 0.0
+
+    def start(self) -> None:
+        self.stages = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages[name] = 1000.0 * (now - self._t)
+        self._t = now
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.stages.values())

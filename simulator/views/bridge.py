@@ -1,0 +1,149 @@
+"""The bridge and the highway, animated: press play and watch requests cross.
+
+``bridge(scenario)`` simulates a short run with its trace and shows it as cars: queueing
+at a one-lane-per-worker bridge (WSGI) or flowing on a many-lane highway (ASGI). Give
+several scenarios or runs to watch them side by side on one clock, e.g. the same load on
+WSGI and on ASGI, or an ASGI view that awaits its I/O next to one that blocks:
+
+>>> bridge(Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=50),
+...                 arrivals=Poisson(30), requests=60))            # doctest: +SKIP
+
+The play button advances a time slider in the browser (linked with ``jslink``, so it
+runs without a round trip through Python); each slider position is redrawn in the
+kernel from :func:`~simulator.views.road.frame_at`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..des import simulate
+from ..model import Scenario
+from ..results import RunResult
+from ._render import figure_png
+from ._road_art import RoadArt
+from .road import Frame, Road, build_road, frame_at
+from .style import KIND_COLORS, use_style
+
+FRAME_DPI = 80
+
+
+def _run_of(item: Scenario | RunResult, requests: int) -> RunResult:
+    if isinstance(item, RunResult):
+        return item
+    if isinstance(item, Scenario):
+        return simulate(replace(item, requests=requests, duration_s=None), trace=True)
+    raise ValueError(f"bridge(...): got {type(item).__name__}; give Scenario(...) or "
+                     "RunResult objects (from simulate(..., trace=True)).")
+
+
+class RoadPicture:
+    """One figure with a road per run, redrawn to any time: :meth:`png` renders it."""
+
+    def __init__(self, roads: list[Road], style: str = "projector") -> None:
+        self.roads = roads
+        self.t_end = max(r.t_end for r in roads)
+        with use_style(style):
+            height = sum(1.3 + 0.42 * len(r.lane_names) for r in roads) + 0.5
+            self.figure = Figure(figsize=(12.8, min(height, 9.0)), dpi=FRAME_DPI,
+                                 layout="constrained")
+            ratios = [len(r.lane_names) + 1.5 for r in roads]
+            axes = self.figure.subplots(len(roads), 1, squeeze=False,
+                                        gridspec_kw={"height_ratios": ratios})[:, 0]
+            self.arts = [RoadArt(ax, road) for ax, road in zip(axes, roads, strict=True)]
+            kinds = ("queue", "cpu", "io", "ready", "blocked")
+            handles = [_swatch(k) for k in kinds]
+            self.figure.legend(handles=handles, loc="outside lower center", ncol=len(kinds),
+                               fontsize="small")
+            # Lay out once, then freeze: the scenery does not move between frames.
+            FigureCanvasAgg(self.figure).draw()
+        self.figure.set_layout_engine("none")
+        self.frames: list[Frame] = []
+
+    def show(self, t_s: float) -> list[Frame]:
+        """Move every road to ``t_s`` (seconds since the first request); return the frames."""
+        self.frames = [frame_at(road, t_s) for road in self.roads]
+        for art, f in zip(self.arts, self.frames, strict=True):
+            art.update(f)
+        return self.frames
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (at 80 dpi: about 1024 pixels wide)."""
+        return figure_png(self.figure)
+
+
+_SHORT = {"queue": "waiting to get on", "cpu": "CPU", "io": "I/O wait",
+          "ready": "ready (waits for GIL, core or loop)", "blocked": "blocking call"}
+
+
+def _swatch(kind: str) -> Patch:
+    return Patch(facecolor=KIND_COLORS[kind], edgecolor="black", label=_SHORT[kind])
+
+
+class Bridge(widgets.VBox):
+    """The animated picture: a play button and a time slider over a :class:`RoadPicture`."""
+
+    def __init__(self, roads: list[Road], *, frames: int = 120, interval_ms: int = 120,
+                 style: str = "projector") -> None:
+        self.picture = RoadPicture(roads, style)
+        self.times = [self.picture.t_end * i / (frames - 1) for i in range(frames)]
+        self.play = widgets.Play(value=0, min=0, max=frames - 1, step=1, interval=interval_ms,
+                                 description="play")
+        self.slider = widgets.IntSlider(value=0, min=0, max=frames - 1, readout=False,
+                                        description="time", continuous_update=True,
+                                        layout=widgets.Layout(width="50%"))
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.clock = widgets.HTML()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%"))
+        self.slider.observe(self._on_slider, names="value")
+        self.show_frame(0)
+        super().__init__([widgets.HBox([self.play, self.slider, self.clock]), self.image])
+
+    def _on_slider(self, change: dict[str, object]) -> None:
+        self.show_frame(int(change["new"]))  # type: ignore[call-overload]
+
+    def show_frame(self, i: int) -> None:
+        """Draw frame ``i`` (0 to frames - 1) into the image."""
+        t = self.times[i]
+        self.picture.show(t)
+        self.clock.value = f"<b>t = {t:.3f} s</b> (simulated)"
+        self.image.value = self.picture.png()
+
+
+def bridge(*runs: Scenario | RunResult, requests: int = 60, frames: int = 120,
+           interval_ms: int = 120, window_s: tuple[float, float] | None = None,
+           style: str = "projector") -> Bridge:
+    """The bridge (WSGI) or highway (ASGI) of each run, animated on one clock.
+
+    Parameters
+    ----------
+    runs:
+        One or more scenarios (simulated here with their trace, ``requests`` requests)
+        or results of ``simulate(..., trace=True)``.
+    requests:
+        Requests to show per road (1-2,000; the first ones), default 60.
+    frames:
+        Positions of the time slider (10-2,000), spread evenly over the run.
+    interval_ms:
+        Milliseconds between frames while playing (20-5,000).
+    window_s:
+        Show only the requests arriving in (start, end), seconds since the first.
+    style:
+        ``"projector"`` or ``"notebook"``.
+    """
+    if not runs:
+        raise ValueError("bridge(): give at least one Scenario or RunResult.")
+    if len(runs) > 4:
+        raise ValueError(f"bridge(): {len(runs)} runs; give 1 to 4 to keep them readable.")
+    if not isinstance(frames, int) or not 10 <= frames <= 2_000:
+        raise ValueError(f"bridge(frames={frames!r}): must be a whole number from 10 to 2000.")
+    if not isinstance(interval_ms, int) or not 20 <= interval_ms <= 5_000:
+        raise ValueError(f"bridge(interval_ms={interval_ms!r}): must be from 20 to 5000 ms.")
+    roads = [build_road(_run_of(r, requests), max_requests=requests, window_s=window_s)
+             for r in runs]
+    return Bridge(roads, frames=frames, interval_ms=interval_ms, style=style)

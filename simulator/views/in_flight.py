@@ -1,0 +1,105 @@
+"""Requests in the system, and in the queue, over time.
+
+The count of requests between arrival and the end of their response steps up at every
+arrival and down at every completion. The shaded part is the queue: requests that have
+arrived but not yet got a lane (WSGI) or the loop (ASGI). On a WSGI server the queue
+starts only once every lane is busy, which is why the capacity line is drawn; its time
+average is Little's L, the dotted line.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from .. import metrics
+from ..results import RunResult
+from ._common import (
+    TIME_LABEL,
+    check_result,
+    get_ax,
+    no_data,
+    origin_s,
+    server_kind,
+    title_of,
+)
+from .style import GREY, LIVE_COLOR, OKABE_ITO, SIM_COLOR, THEORY_COLOR
+
+
+def plot_in_flight(
+    res: RunResult,
+    ax: Axes | None = None,
+    *,
+    window_s: tuple[float, float] | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw requests in the system and in the queue against time (s); return the Axes.
+
+    Parameters
+    ----------
+    res:
+        A simulated or live run. Live runs whose server does not report its start time
+        have no queue line (the split between waiting and being served is unknown).
+    ax:
+        Where to draw (default: a new figure).
+    window_s:
+        (start, end) in seconds since the first request; default the whole run.
+    title:
+        Replace the default title.
+    """
+    res = check_result(res, "plot_in_flight")
+    ax = get_ax(ax)
+    ax.set_title(title if title is not None else title_of(res, "requests in flight"))
+    ax.set_xlabel(TIME_LABEL)
+    ax.set_ylabel("requests")
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+    recs = res.records
+    if not recs:
+        no_data(ax, "no requests in this run")
+        return ax
+    t, in_sys, in_q = metrics.in_flight_series(recs)
+    t = t - origin_s(recs)
+    color = SIM_COLOR if res.source == "sim" else LIVE_COLOR
+    # Thousands of steps drawn thick merge into a blot: thin lines for long runs.
+    width = 1.0 if t.size > 3000 else None
+    ax.step(t, in_sys, where="post", color=color, linewidth=width, label="in the system")
+    knows_start = all(r.start_s is not None for r in recs if r.status == "ok")
+    if knows_start:
+        ax.fill_between(t, in_q, step="post", color=GREY, alpha=0.7, linewidth=0,
+                        label="in the queue")
+    lanes = _capacity(res)
+    if lanes is not None:
+        ax.axhline(lanes, color=THEORY_COLOR, linestyle="--", linewidth=2.0, zorder=5,
+                   label=f"lanes = {lanes} (beyond: queue)")
+    level = metrics.time_average(t, in_sys, float(t[0]), float(t[-1]))
+    if not math.isnan(level):
+        ax.axhline(level, color=OKABE_ITO["bluish_green"], linestyle="-.", linewidth=2.2,
+                   zorder=5, label=f"time average L = {level:.2f}")
+    if window_s is not None:
+        a, b = window_s
+        if not (math.isfinite(a) and math.isfinite(b) and b > a):
+            raise ValueError(
+                f"plot_in_flight(window_s={window_s!r}): give (start, end) in seconds since "
+                "the first request, with end > start."
+            )
+        ax.set_xlim(a, b)
+    else:
+        ax.set_xlim(0, float(np.max(t)) if t.size else 1.0)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def _capacity(res: RunResult) -> int | None:
+    """Lanes of a WSGI server (requests it serves at once), else None.
+
+    From the scenario when there is one; for a measured run, the lanes that served.
+    """
+    sc = res.scenario
+    if sc is not None:
+        return int(sc.server.lanes) if sc.server.kind == "wsgi" else None
+    return len(res.lanes) if server_kind(res) == "wsgi" else None

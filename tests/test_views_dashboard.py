@@ -1,0 +1,136 @@
+"""Dashboards without a browser: controls change the scenario, and the picture changes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as widgets
+import pytest
+
+from simulator import ClosedLoop, RunResult, Scenario, Workload, WSGIServer
+from simulator.views import (
+    CompareDashboard,
+    Dashboard,
+    _live,
+    compare_dashboard,
+    dashboard,
+)
+from simulator.views._live import LiveUnavailable
+
+
+def _measured(sc: Scenario, requests: int = 200) -> RunResult:
+    """Stand-in for a live run: the simulation, shifted by 2 ms, labelled as measured."""
+    from simulator import simulate
+
+    sim = simulate(sc)
+    recs = tuple(r._replace(end_s=r.end_s + 0.002, sent_s=r.arrival_s) for r in sim.records)
+    return RunResult(records=recs, source="live", label="measured")
+
+
+def test_dashboard_is_a_widget_with_a_picture():
+    d = dashboard()
+    assert isinstance(d, widgets.Widget) and isinstance(d, Dashboard)
+    assert bytes(d.image.value).startswith(b"\x89PNG")
+    assert d.results[0].summary().completed == 400
+    assert "throughput" in d.summary.value
+    assert set(d.timer.stages) == {"simulate", "draw", "render"}
+
+
+@pytest.mark.parametrize("kind, control, value, check", [
+    ("wsgi", "threads", 8, lambda sc: sc.server.threads == 8),
+    ("wsgi", "processes", 2, lambda sc: sc.server.processes == 2),
+    ("wsgi", "io_ms", 120.0, lambda sc: sc.workload.io_ms == 120.0),
+    ("wsgi", "cpu_ms", 12.0, lambda sc: sc.workload.cpu_ms == 12.0),
+    ("asgi", "view", "async_blocking", lambda sc: sc.workload.view == "async_blocking"),
+    ("wsgi", "rate", 20.0, lambda sc: sc.arrivals.rate_per_s == 20.0),
+    ("asgi", "server", "wsgi", lambda sc: sc.server.kind == "wsgi"),
+    ("asgi", "load", "closed", lambda sc: isinstance(sc.arrivals, ClosedLoop)),
+])
+def test_a_control_change_resimulates_and_redraws(kind, control, value, check):
+    d = dashboard()
+    if kind == "asgi":  # the view style matters on ASGI (on WSGI, async = sync here)
+        d.controls.server.value = "asgi"
+        d.controls.view.value = "async"
+    before = bytes(d.image.value)
+    getattr(d.controls, control).value = value
+    assert check(d.results[0].scenario)
+    assert bytes(d.image.value) != before, f"changing {control} changed the picture"
+
+
+def test_controls_that_do_not_apply_are_disabled_or_hidden():
+    d = dashboard()
+    assert not d.controls.threads.disabled
+    d.controls.server.value = "asgi"
+    assert d.controls.threads.disabled
+    assert d.controls.users.layout.display == "none"
+    d.controls.load.value = "closed"
+    assert d.controls.rate.layout.display == "none"
+    assert d.controls.users.layout.display is None
+
+
+def test_sliders_update_on_release():
+    d = dashboard()
+    sliders = [w for w in d.controls.all() if isinstance(w, (widgets.IntSlider,
+                                                             widgets.FloatSlider))]
+    assert sliders and all(not s.continuous_update for s in sliders)
+
+
+def test_impossible_scenario_is_explained_not_raised():
+    d = dashboard(Scenario(server=WSGIServer(), workload=Workload(io_ms=10),
+                           arrivals=ClosedLoop(users=4), requests=200))
+    picture = d.image.value
+    d.controls.io_ms.value = 0.0
+    d.controls.cpu_ms.value = 0.0
+    assert "never move" in d.summary.value
+    assert d.image.value == picture, "the last good picture stays"
+
+
+def test_dashboard_presets_from_a_scenario():
+    sc = Scenario(server=WSGIServer(processes=2, threads=3), workload=Workload(io_ms=20),
+                  arrivals=ClosedLoop(users=5), requests=300)
+    d = dashboard(sc, style="notebook")
+    got = d.results[0].scenario
+    assert (got.server.threads, got.server.processes, got.arrivals.users) == (3, 2, 5)
+    with pytest.raises(ValueError, match="style"):
+        dashboard(style="poster")
+
+
+def test_compare_dashboard_runs_both_servers():
+    d = compare_dashboard()
+    assert isinstance(d, CompareDashboard)
+    kinds = [r.scenario.server.kind for r in d.results]
+    assert kinds == ["wsgi", "asgi"]
+    before = d.image.value
+    d.controls.io_ms.value = 200.0
+    assert [r.scenario.workload.io_ms for r in d.results] == [200.0, 200.0]
+    assert d.image.value != before
+
+
+def test_live_button_overlays_the_measurement(monkeypatch):
+    monkeypatch.setattr(_live, "measure", _measured)
+    d = dashboard()
+    before = d.image.value
+    axes_before = len(d.figure.axes)
+    d.live_button.click()
+    assert d.live is not None and d.live[0].real.source == "live"
+    assert d.live[0].sim.scenario.workload.dist == "constant", "compared like with like"
+    assert len(d.figure.axes) == axes_before + 1, "overlay and residual replace the histogram"
+    assert d.image.value != before
+    assert "measured" in d.summary.value
+    d.controls.threads.value = 2
+    assert d.live is None, "a measurement of another scenario is not overlaid"
+    assert "scenario changed" in d.live_status.value
+
+
+def test_live_button_without_the_live_lab_says_so(monkeypatch):
+    def unavailable(sc: Scenario, requests: int = 200) -> RunResult:
+        raise LiveUnavailable("The live lab (simulator.live) is not available here.")
+
+    monkeypatch.setattr(_live, "measure", unavailable)
+    d = compare_dashboard()
+    d.live_button.click()
+    assert "not available" in d.live_status.value
+    assert d.live is None
+    assert not d.live_button.disabled

@@ -1,0 +1,116 @@
+"""The bridge and the highway: who is where at time t, computed from the trace.
+
+The scenarios are small enough to work out by hand: requests arrive every 50 ms and each
+waits 100 ms on I/O (constant), so two are always in progress once things settle.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from simulator import ASGIServer, Constant, Scenario, Workload, WSGIServer, simulate
+from simulator.views import Bridge, bridge, build_road, frame_at
+
+
+def _run(server, view="sync", n=12):
+    sc = Scenario(server=server, workload=Workload(io_ms=100, view=view),
+                  arrivals=Constant(20), requests=n)
+    return simulate(sc, trace=True)
+
+
+def test_one_lane_bridge_by_hand():
+    road = build_road(_run(WSGIServer(threads=1)))
+    assert road.kind == "bridge"
+    assert road.lane_names == ["p0-t0"]
+    # t = 0.12 s after the first arrival: #0 ran 0-0.1 (done); #1 arrived at 0.05 and has
+    # the lane since 0.1 (20 % across); #2 arrived at 0.10 and waits; #3 not yet here.
+    f = frame_at(road, 0.12)
+    assert f.done == 1
+    assert f.queue == (2,)
+    assert len(f.cars) == 1
+    car = f.cars[0]
+    assert (car.id, car.lane, car.phase) == (1, 0, "io")
+    assert car.progress == pytest.approx(0.2)
+
+
+def test_queue_grows_on_an_overloaded_bridge():
+    road = build_road(_run(WSGIServer(threads=1)))
+    waits = [len(frame_at(road, t).queue) for t in (0.2, 0.4, 0.55)]
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+
+
+def test_two_lane_bridge_keeps_up():
+    road = build_road(_run(WSGIServer(threads=2)))
+    for t in (0.12, 0.31, 0.44):
+        f = frame_at(road, t)
+        assert f.queue == ()
+        assert sorted(c.lane for c in f.cars) == [0, 1]
+
+
+def test_highway_lets_cars_on_side_by_side():
+    road = build_road(_run(ASGIServer(), view="async"))
+    assert road.kind == "highway"
+    assert road.used_lanes == 2
+    f = frame_at(road, 0.12)
+    assert f.queue == ()
+    assert {c.id for c in f.cars} == {1, 2}
+    assert len({c.lane for c in f.cars}) == 2
+    assert all(c.phase == "io" for c in f.cars), "awaiting I/O holds no loop"
+    assert f.loop_holders == ()
+
+
+def test_blocking_call_collapses_the_highway_into_one_lane():
+    road = build_road(_run(ASGIServer(), view="async_blocking"))
+    assert road.used_lanes == 1
+    assert len(road.lane_names) > 1, "the other lanes are there, unused"
+    f = frame_at(road, 0.12)
+    assert f.queue == (2,)
+    assert [c.phase for c in f.cars] == ["blocked"]
+    assert f.loop_holders == (1,), "the blocked request holds the loop"
+
+
+def test_before_and_after_the_run():
+    road = build_road(_run(WSGIServer(threads=1), n=3))
+    start, end = frame_at(road, -1.0), frame_at(road, 10.0)
+    assert (start.cars, start.queue, start.done) == ((), (), 0)
+    assert (end.cars, end.queue, end.done) == ((), (), 3)
+    with pytest.raises(ValueError, match="t_s"):
+        frame_at(road, float("nan"))
+
+
+def test_bridge_widget_plays_the_trace():
+    sc = Scenario(server=WSGIServer(threads=1), workload=Workload(io_ms=100),
+                  arrivals=Constant(20), requests=10)
+    w = bridge(sc, frames=20)
+    assert isinstance(w, Bridge)
+    assert w.play.max == w.slider.max == 19
+    first = w.image.value
+    w.slider.value = 7
+    assert w.image.value != first, "moving the time slider redraws"
+    assert w.picture.frames[0].t_s == pytest.approx(w.times[7])
+
+
+def test_bridge_side_by_side_on_one_clock():
+    base = Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=50, view="async"),
+                    arrivals=Constant(30), requests=10)
+    w = bridge(base, simulate(Scenario(server=ASGIServer(), workload=base.workload,
+                                       arrivals=base.arrivals, requests=10), trace=True),
+               frames=10)
+    w.show_frame(5)
+    kinds = [f.kind for f in w.picture.frames]
+    assert kinds == ["bridge", "highway"]
+
+
+@pytest.mark.parametrize("bad, word", [
+    (bridge, "at least one"),
+    (lambda: bridge("x"), "Scenario"),
+    (lambda: bridge(_run(WSGIServer()), frames=1), "frames"),
+    (lambda: build_road(_run(WSGIServer()), max_requests=0), "max_requests"),
+])
+def test_bad_arguments(bad, word):
+    with pytest.raises(ValueError, match=word):
+        bad()
