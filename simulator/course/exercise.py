@@ -50,7 +50,7 @@ def check(name: str, answer: Any, *, expected: Any = None, rel: float = 0.0,
     else:
         try:
             ok = predicate(answer) if predicate is not None else _close(answer, expected, rel)
-        except (TypeError, ValueError) as err:
+        except Exception as err:  # a learner's code may raise anything
             ok, hint = False, f"that answer could not be checked ({err}). {hint}"
         if ok:
             result = Check(name, True, "that holds.")
