@@ -1,0 +1,50 @@
+"""The live lab: real WSGI and ASGI servers on 127.0.0.1, loaded from a notebook cell.
+
+The simulator predicts; this measures. Start a real server, send it real requests, and
+get back the same :class:`~simulator.RunResult` the simulator returns, so the model and
+reality can be drawn on the same axes::
+
+    from simulator import ClosedLoop, Poisson
+    from simulator.live import serve, run_load, apps
+
+    with serve(apps.sleep_wsgi(ms=50), interface="wsgi", threads=1) as srv:
+        real = run_load(srv.url, ClosedLoop(users=16), requests=200)   # about 20 req/s
+    with serve(apps.sleep_asgi(ms=50), interface="asgi") as srv:
+        real = run_load(srv.url, ClosedLoop(users=16), requests=200)   # about 300 req/s
+
+What is here:
+
+- :func:`serve`: waitress, wsgiref or uvicorn in this process (daemon threads, never
+  the kernel's loop), or any of them and gunicorn in a subprocess for an app given as
+  an import string; a registry makes rerunning a cell safe.
+- :mod:`~simulator.live.apps`: raw WSGI and ASGI demo apps (I/O, CPU, view style) that
+  stamp where and when they ran; :mod:`~simulator.live.websocket`: an echo and broadcast
+  websocket app; :mod:`~simulator.live.django_project`: a real Django project.
+- :func:`run_load` / :func:`run_load_async`: an open- or closed-loop load generator that
+  keeps to its schedule and says when it, not the server, was the limit.
+- :func:`calibrate`: this machine's per-request costs, for ``simulate()``.
+"""
+
+from . import apps, django_project, websocket
+from ._base import LiveServer
+from ._net import ServerStartError
+from .calibrate import Calibration, calibrate
+from .loadgen import run_load, run_load_async
+from .servers import running, serve, stop_all
+from .websocket import broadcast_check
+
+__all__ = [
+    "Calibration",
+    "LiveServer",
+    "ServerStartError",
+    "apps",
+    "broadcast_check",
+    "calibrate",
+    "django_project",
+    "run_load",
+    "run_load_async",
+    "running",
+    "serve",
+    "stop_all",
+    "websocket",
+]

@@ -1,0 +1,73 @@
+"""When to send: the open-loop schedule and closed-loop think times, drawn up front.
+
+An honest open-loop test decides *before it starts* when each request is due, and then
+keeps to that schedule whether or not the server keeps up. Latency is measured from the
+scheduled time, so a request that the generator itself sent late is not flattered
+(the "coordinated omission" that makes many load tests look better than reality).
+
+The draws use the simulator's seeding: one ``SeedSequence(seed)``, spawned into the
+same streams as the first traffic class of a :class:`~simulator.Scenario`, in batches
+of 4,096. With the same seed a live run's scheduled arrival times are the simulated
+run's arrival times, so the two can be compared request by request.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..model import Bursts, ClosedLoop, Constant, Poisson
+
+BATCH = 4096
+OpenArrivals = Poisson | Constant | Bursts
+
+
+def streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """The (arrivals, think time) generators of traffic class 0 for ``seed``."""
+    cls = np.random.SeedSequence(seed).spawn(1)[0]
+    gens = [np.random.default_rng(s) for s in cls.spawn(4)]
+    return gens[0], gens[3]
+
+
+def _batched(draw: object) -> Iterator[float]:
+    while True:
+        yield from draw(BATCH).tolist()  # type: ignore[operator]
+
+
+def open_schedule(arrivals: OpenArrivals, *, requests: int | None, duration_s: float | None,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Send times (s from the start) of an open-loop run: the first ``requests`` of them,
+    or all those at or before ``duration_s``."""
+    if isinstance(arrivals, Bursts):
+        times = _bursts(arrivals, rng)
+    elif isinstance(arrivals, Poisson):
+        gaps = _batched(lambda n: rng.exponential(1.0 / arrivals.rate_per_s, n))
+        times = itertools.accumulate(gaps)
+    else:
+        step = 1.0 / arrivals.rate_per_s
+        times = itertools.accumulate(itertools.repeat(step))
+    if requests is not None:
+        return np.fromiter(itertools.islice(times, requests), dtype=float, count=requests)
+    assert duration_s is not None
+    return np.fromiter(itertools.takewhile(lambda t: t <= duration_s, times), dtype=float)
+
+
+def _bursts(a: Bursts, rng: np.random.Generator) -> Iterator[float]:
+    jitter_s = a.jitter_ms / 1000.0
+    offsets = (_batched(lambda n: rng.uniform(0.0, jitter_s, n)) if jitter_s > 0
+               else itertools.repeat(0.0))
+    t0 = 0.0
+    while True:
+        for off in sorted(next(offsets) for _ in range(a.size)):
+            yield t0 + off
+        t0 += a.every_s  # added up as the simulator does, for identical floats
+
+
+def think_times(arrivals: ClosedLoop, rng: np.random.Generator) -> Iterator[float]:
+    """Endless exponential think times (s) with mean ``think_ms``; zeros if it is 0."""
+    if arrivals.think_ms <= 0:
+        return itertools.repeat(0.0)
+    mean_s = arrivals.think_ms / 1000.0
+    return _batched(lambda n: rng.exponential(mean_s, n))

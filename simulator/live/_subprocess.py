@@ -1,0 +1,182 @@
+"""Servers in child processes: for CPU-bound and high-rate lessons, and for production.
+
+A server in the kernel's process shares the GIL with the load generator, which is fine
+for I/O-bound lessons at moderate rates; CPU-bound handlers and rates of hundreds per
+second need the server in a process of its own. The app is then named by an import
+string, and the listening socket (bound here, on 127.0.0.1) is inherited by the child.
+
+- one process: ``python -m simulator.live._child`` runs waitress, wsgiref or uvicorn;
+- several processes (the production lesson): **gunicorn** with sync workers (or
+  ``gthread`` when ``threads > 1``) for WSGI and uvicorn workers for ASGI, or
+  **uvicorn** ``--workers``.
+
+The child runs in a session of its own, so that stopping it can reach every worker:
+SIGTERM to the main process (graceful), then SIGKILL to the whole process group if
+anything is left. Its output is echoed to the notebook, prefixed with the server's
+name, so an error inside a view is seen, not hidden behind a bare 500.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ._base import LiveServer, ServerSpec
+from ._net import CHILD_IMPORT_FAILED as IMPORT_FAILED
+from ._net import CHILD_READY as READY
+from ._net import ServerStartError, probe
+
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+# What gunicorn and uvicorn print when they cannot import the app.
+_IMPORT_ERRORS = ("Error loading", "ImportError", "ModuleNotFoundError", "AppImportError",
+                  "Failed to find attribute")
+
+
+def command(spec: ServerSpec, app: str, fd: int) -> list[str]:
+    """The command line that runs ``app`` as ``spec`` says, on inherited socket ``fd``."""
+    py = sys.executable
+    if spec.server == "gunicorn":
+        if spec.interface == "asgi":
+            worker = "uvicorn.workers.UvicornWorker"
+        else:
+            worker = "gthread" if spec.threads > 1 else "sync"
+        return [py, "-m", "gunicorn", app, "--bind", f"fd://{fd}",
+                "--workers", str(spec.processes), "--threads", str(spec.threads),
+                "--worker-class", worker, "--backlog", str(spec.backlog),
+                "--log-level", "warning", "--graceful-timeout", "3", "--timeout", "120",
+                "--preload"]
+    if spec.processes > 1:  # uvicorn --workers
+        cmd = [py, "-m", "uvicorn", app, "--fd", str(fd), "--workers",
+               str(spec.processes), "--log-level", "warning", "--no-access-log",
+               "--timeout-graceful-shutdown", "3", "--backlog", str(spec.backlog)]
+        if spec.limit_concurrency is not None:
+            cmd += ["--limit-concurrency", str(spec.limit_concurrency)]
+        return cmd
+    cmd = [py, "-m", "simulator.live._child", "--server", spec.server, "--interface",
+           spec.interface, "--app", app, "--fd", str(fd), "--name", spec.name,
+           "--threads", str(spec.threads), "--backlog", str(spec.backlog)]
+    if spec.limit_concurrency is not None:
+        cmd += ["--limit-concurrency", str(spec.limit_concurrency)]
+    return cmd
+
+
+class ChildProcessServer(LiveServer):
+    """A server running in a child process (and, for several workers, its children)."""
+
+    in_process = False
+
+    def __init__(self, spec: ServerSpec, app: str, sock: socket.socket) -> None:
+        super().__init__(spec)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_PROJECT_ROOT, os.getcwd(), env.get("PYTHONPATH", "")) if p)
+        env["PYTHONUNBUFFERED"] = "1"
+        self._lines: collections.deque[str] = collections.deque(maxlen=400)
+        self._ready = threading.Event()
+        try:
+            self._proc = subprocess.Popen(
+                command(spec, app, sock.fileno()), pass_fds=(sock.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                start_new_session=True, env=env, text=True, bufsize=1)
+        finally:
+            sock.close()  # the child holds it now; the kernel keeps no socket
+        self._reader = threading.Thread(target=self._read, name=f"livelab-{spec.name}-log",
+                                        daemon=True)
+        self._reader.start()
+        self._wait_ready(app)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def log(self, lines: int = 50) -> str:
+        """The last ``lines`` lines the server printed."""
+        return "".join(list(self._lines)[-lines:])
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            if line.startswith(READY):
+                self._ready.set()
+                continue
+            self._lines.append(line)
+            if not self.spec.quiet:
+                sys.stderr.write(f"[{self.name}] {line}")
+        self._proc.stdout.close()
+
+    def _wait_ready(self, app: str) -> None:
+        spec = self.spec
+        deadline = time.monotonic() + spec.start_timeout_s
+        ours = spec.server != "gunicorn" and spec.processes == 1
+        while True:
+            code = self._proc.poll()
+            if code is not None:
+                self._fail(app, f"exited with status {code} while starting", code)
+            if ours and self._ready.wait(0.05):
+                return
+            if not ours and self._workers_up() and probe(self.port, 0.5):
+                return
+            if time.monotonic() > deadline:
+                self._fail(app, f"did not answer within {spec.start_timeout_s:g} s", None)
+            if not ours:
+                time.sleep(0.05)
+
+    def _workers_up(self) -> bool:
+        """Whether all worker processes exist (several processes only)."""
+        if self.spec.processes == 1:
+            return True
+        try:
+            import psutil  # noqa: PLC0415 - comes with ipykernel
+
+            return len(psutil.Process(self.pid).children()) >= self.spec.processes
+        except Exception:
+            return True  # cannot tell: the HTTP probe decides
+
+    def _fail(self, app: str, why: str, code: int | None) -> None:
+        self.stop(2.0)
+        self._reader.join(2.0)
+        tail = self.log(15).rstrip() or "(no output)"
+        import_failed = code == IMPORT_FAILED or any(m in tail for m in _IMPORT_ERRORS)
+        hint = (f"The app {app!r} could not be imported: check the module and attribute "
+                "names, and that the module imports in a fresh Python." if import_failed
+                else "See the server's output below.")
+        raise ServerStartError(f"serve(server={self.spec.server!r}): the server {why}. "
+                               f"{hint}\n--- server output ---\n{tail}")
+
+    def _shutdown(self, timeout_s: float) -> None:
+        proc = self._proc
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout_s)
+        self._kill_group()
+        proc.wait()
+        self._reader.join(timeout_s)
+
+    def _kill_group(self) -> None:
+        """SIGKILL whatever is left in the child's process group (ours alone)."""
+        pgid = self._proc.pid
+        deadline = time.monotonic() + 3.0
+        while _group_alive(pgid) and time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                return
+            self._proc.poll()  # reap our child if it was the one killed
+            time.sleep(0.02)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

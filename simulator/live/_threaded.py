@@ -1,0 +1,184 @@
+"""Servers inside this process, each in daemon threads with a loop of its own.
+
+Never on the kernel's event loop: a cell that blocks would freeze the server, a failed
+bind would ``sys.exit()`` the kernel, and ipykernel pauses background tasks between
+cells. So each server runs in threads we own, on a socket we bound:
+
+- **waitress** (WSGI): one thread runs its asyncore loop (accepting connections and
+  parsing requests); ``threads`` worker threads run the application. Stopping it needs
+  three steps, since ``close()`` alone leaves its workers running.
+- **wsgiref** (WSGI): the standard library's reference server: one thread accepts *and*
+  runs every request, one at a time: the single-lane bridge. Its default listen
+  backlog of 5 drops connections at 16 concurrent users, so we raise it.
+- **uvicorn** (ASGI): ``uvicorn.Server.run`` in a thread, which makes its own event loop;
+  we poll ``started`` and stop it with ``should_exit``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from ._base import LiveServer, ServerSpec
+from ._net import HOST, ServerStartError
+from ._types import Environ, StartResponse, WSGIApp
+from .apps import UPGRADE_REFUSAL
+
+
+def refuse_upgrades(app: WSGIApp) -> WSGIApp:
+    """Wrap a WSGI app so that a websocket upgrade gets a clear 426, not a confusing 200."""
+
+    def wrapped(environ: Environ, start_response: StartResponse) -> Any:
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            body = UPGRADE_REFUSAL.encode()
+            start_response("426 Upgrade Required", [("content-type", "text/plain"),
+                                                    ("content-length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+
+    return wrapped
+
+
+class _ThreadServer(LiveServer):
+    in_process = True
+
+    @property
+    def pid(self) -> int:
+        import os  # noqa: PLC0415 - keeps the module namespace small
+
+        return os.getpid()
+
+    def _thread(self, target: Any, role: str) -> threading.Thread:
+        return threading.Thread(target=target, name=f"livelab-{self.name}-{role}", daemon=True)
+
+
+class WaitressThread(_ThreadServer):
+    """waitress: an asyncore loop thread plus ``threads`` worker threads."""
+
+    def __init__(self, spec: ServerSpec, app: WSGIApp, sock: socket.socket) -> None:
+        super().__init__(spec)
+        from waitress import create_server  # noqa: PLC0415 - heavy, only when used
+
+        # "Task queue depth is N" on every queued request would drown the notebook.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        self._srv: Any = create_server(
+            refuse_upgrades(app), sockets=[sock], threads=spec.threads,
+            backlog=spec.backlog, connection_limit=max(spec.backlog, 100),
+            ident="livelab-waitress",
+        )
+        self._sock = sock
+        self._loop_thread = self._thread(self._srv.run, "waitress-loop")
+        self._loop_thread.start()
+
+    def _in_loop(self, fn: Any, timeout_s: float) -> None:
+        """Run ``fn`` in the asyncore loop thread (via waitress's trigger) and wait."""
+        done = threading.Event()
+
+        def thunk() -> None:
+            try:
+                fn()
+            finally:
+                done.set()
+
+        self._srv.trigger.pull_trigger(thunk)
+        done.wait(timeout_s)
+
+    def _shutdown(self, timeout_s: float) -> None:
+        from waitress import wasyncore  # noqa: PLC0415
+
+        srv = self._srv
+        # 1. stop accepting; 2. let running requests finish; 3. close every connection
+        # and the trigger, which empties the loop's map so that the loop thread returns.
+        self._in_loop(lambda: wasyncore.dispatcher.close(srv), timeout_s)
+        srv.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout_s)
+        self._in_loop(lambda: wasyncore.close_all(srv._map), timeout_s)
+        self._loop_thread.join(timeout_s)
+        self._sock.close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log; errors are still printed by the server."""
+
+
+class _BigBacklogServer(WSGIServer):
+    request_queue_size = 1024
+
+
+class WsgirefThread(_ThreadServer):
+    """wsgiref: one thread accepts and runs every request, one at a time."""
+
+    def __init__(self, spec: ServerSpec, app: WSGIApp, sock: socket.socket) -> None:
+        super().__init__(spec)
+        srv = _BigBacklogServer((HOST, spec.port), _QuietHandler, bind_and_activate=False)
+        srv.socket.close()
+        srv.socket = sock  # ours: already bound and listening with a large backlog
+        srv.server_address = sock.getsockname()
+        # Set what server_bind() would, without its reverse DNS lookup of the host.
+        srv.server_name, srv.server_port = HOST, spec.port
+        srv.setup_environ()
+        srv.set_app(refuse_upgrades(app))
+        self._srv = srv
+        self._loop_thread = self._thread(lambda: srv.serve_forever(poll_interval=0.05),
+                                         "wsgiref-0")
+        self._loop_thread.start()
+
+    def _shutdown(self, timeout_s: float) -> None:
+        stopper = threading.Thread(target=self._srv.shutdown, daemon=True)
+        stopper.start()  # shutdown() blocks until serve_forever returns
+        stopper.join(timeout_s)
+        self._loop_thread.join(timeout_s)
+        self._srv.server_close()
+
+
+class UvicornThread(_ThreadServer):
+    """uvicorn in a daemon thread, on an event loop of its own (never the kernel's)."""
+
+    def __init__(self, spec: ServerSpec, app: Any, sock: socket.socket) -> None:
+        super().__init__(spec)
+        import uvicorn  # noqa: PLC0415
+
+        config = uvicorn.Config(
+            app, log_config=None, log_level="warning", access_log=False, lifespan="auto",
+            backlog=spec.backlog, limit_concurrency=spec.limit_concurrency,
+            timeout_graceful_shutdown=3,
+        )
+        self._srv = uvicorn.Server(config)
+        self._sock = sock
+        self._error: BaseException | None = None
+        self._loop_thread = self._thread(self._run, "uvicorn-loop")
+        self._loop_thread.start()
+        self._wait_started(spec.start_timeout_s)
+
+    def _run(self) -> None:
+        try:
+            self._srv.run(sockets=[self._sock])
+        except BaseException as e:  # uvicorn sys.exit()s on a failed startup
+            self._error = e
+
+    def _wait_started(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not self._srv.started:
+            if not self._loop_thread.is_alive() or time.monotonic() > deadline:
+                why = ("did not start within "
+                       f"{timeout_s:g} s" if self._loop_thread.is_alive()
+                       else f"stopped during startup ({self._error!r})")
+                self.stop(1.0)
+                raise ServerStartError(
+                    f"serve(server='uvicorn'): uvicorn {why}. The app's lifespan startup "
+                    "may have failed: see the log above. Try the app alone in a cell, or "
+                    "a larger start_timeout_s."
+                )
+            time.sleep(0.01)
+
+    def _shutdown(self, timeout_s: float) -> None:
+        self._srv.should_exit = True
+        self._loop_thread.join(timeout_s)
+        if self._loop_thread.is_alive():
+            self._srv.force_exit = True
+            self._loop_thread.join(timeout_s)
+        self._sock.close()

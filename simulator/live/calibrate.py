@@ -1,0 +1,149 @@
+"""``calibrate()``: measure this machine's per-request costs, for the simulator.
+
+The simulator charges every request a fixed CPU cost for the server's own work (HTTP
+parsing, the framework: ``overhead_ms``) and, in Django, for each hop between the event
+loop and a thread (``switch_ms``). Both default to 0, which keeps the textbook cases
+exact; to compare a simulation with a live run, measure them here and pass them in::
+
+    cal = calibrate()
+    sc = Scenario(server=cal.wsgi(threads=4), ...)          # WSGIServer(overhead_ms=...)
+
+How: each server runs in a subprocess of its own (so nothing else shares its CPU), a
+few hundred requests to an endpoint that does no work are sent, and the growth of the
+server process's CPU time (all its threads; the apps report ``time.process_time()`` in
+their ``x-cpu-s`` header, to the microsecond) is divided by the number of requests.
+The switch cost is the extra CPU of a sync Django view over an async one under ASGI:
+the sync view's only extra work is the hop to its thread and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ..model import ASGIServer, ClosedLoop, WSGIServer
+from ._stamp import CPU
+from .loadgen import run_load
+from .servers import serve
+
+_APPS = {"wsgi": "simulator.live.apps:wsgi_app", "asgi": "simulator.live.apps:asgi_app"}
+_DJANGO = {"wsgi": "simulator.live.django_project.wsgi:application",
+           "asgi": "simulator.live.django_project.asgi:application"}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-request costs measured on this machine, in milliseconds of CPU.
+
+    ``wsgi_overhead_ms``/``asgi_overhead_ms``: waitress and uvicorn with a raw app;
+    ``django_*``: the same servers running the Django project (``None`` if not measured);
+    ``switch_ms``: one sync/async hop in Django under ASGI; ``client_ms``: the load
+    generator's own CPU per request; ``base_latency_ms``: median latency of an empty
+    request to uvicorn with one user (the floor of every live latency here).
+    """
+
+    wsgi_overhead_ms: float
+    asgi_overhead_ms: float
+    django_wsgi_overhead_ms: float | None
+    django_asgi_overhead_ms: float | None
+    switch_ms: float | None
+    client_ms: float
+    base_latency_ms: float
+    requests: int
+
+    def wsgi(self, threads: int = 1, processes: int = 1, *, django: bool = False,
+             **extra: Any) -> WSGIServer:
+        """A calibrated :class:`~simulator.WSGIServer` (raw app, or Django if ``django``)."""
+        over = self.django_wsgi_overhead_ms if django else self.wsgi_overhead_ms
+        return WSGIServer(processes=processes, threads=threads, overhead_ms=over or 0.0,
+                          switch_ms=self.switch_ms or 0.0, **extra)
+
+    def asgi(self, processes: int = 1, *, django: bool = False, sync_middleware: int = 0,
+             **extra: Any) -> ASGIServer:
+        """A calibrated :class:`~simulator.ASGIServer` (raw app, or Django if ``django``)."""
+        over = self.django_asgi_overhead_ms if django else self.asgi_overhead_ms
+        return ASGIServer(processes=processes, overhead_ms=over or 0.0,
+                          switch_ms=self.switch_ms or 0.0, sync_middleware=sync_middleware,
+                          **extra)
+
+    def table(self) -> str:
+        """The measurements as a small table."""
+        def ms(v: float | None) -> str:
+            return "not measured" if v is None else f"{v:.3f} ms"
+
+        rows = [("waitress, raw WSGI app", ms(self.wsgi_overhead_ms)),
+                ("uvicorn, raw ASGI app", ms(self.asgi_overhead_ms)),
+                ("waitress + Django", ms(self.django_wsgi_overhead_ms)),
+                ("uvicorn + Django (async view)", ms(self.django_asgi_overhead_ms)),
+                ("Django sync/async switch", ms(self.switch_ms)),
+                ("load generator, per request", ms(self.client_ms)),
+                ("empty request latency (p50)", ms(self.base_latency_ms))]
+        width = max(len(k) for k, _ in rows)
+        head = f"calibration: CPU per request, {self.requests} requests each"
+        return "\n".join([head] + [f"{k:<{width}}  {v}" for k, v in rows])
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+def _cpu_s(url: str) -> float:
+    """The server process's CPU time (s), as its ``x-cpu-s`` header reports it."""
+    response = httpx.get(url, timeout=10.0)
+    value = response.headers.get(CPU)
+    if value is None:
+        raise RuntimeError(f"calibrate: {url} sent no {CPU} header; calibrate needs the "
+                           "live lab's apps (simulator.live.apps or django_project).")
+    return float(value)
+
+
+def _measure(srv: Any, path: str, requests: int, users: int) -> tuple[float, float, float]:
+    """(server CPU ms, generator CPU ms, median latency ms) per request to ``path``."""
+    url = srv.url_for(path)
+    run_load(url, ClosedLoop(users=users), requests=min(100, requests), progress=False)
+    before = _cpu_s(url)
+    res = run_load(url, ClosedLoop(users=users), requests=requests, progress=False)
+    server_ms = 1000.0 * (_cpu_s(url) - before) / (requests + 1)
+    ok = res.summary().completed
+    if ok < requests:
+        raise RuntimeError(f"calibrate: only {ok} of {requests} requests to {url} succeeded; "
+                           "is something else loading this machine?")
+    return server_ms, float(res.meta["generator_cpu_ms_per_request"]), res.summary().p50_ms
+
+
+def calibrate(*, requests: int = 500, users: int = 4, django: bool = True) -> Calibration:
+    """Measure per-request CPU costs of waitress, uvicorn and Django here (a few seconds).
+
+    Parameters
+    ----------
+    requests:
+        Requests per measurement (100-20,000); more is steadier and slower.
+    users:
+        Concurrent users of each measurement (1-64).
+    django:
+        Also measure the Django project and its sync/async switch cost.
+    """
+    if not isinstance(requests, int) or not 100 <= requests <= 20_000:
+        raise ValueError(f"calibrate(requests={requests!r}): requests must be a whole number "
+                         "from 100 to 20,000; try requests=500.")
+    if not isinstance(users, int) or not 1 <= users <= 64:
+        raise ValueError(f"calibrate(users={users!r}): users must be from 1 to 64; try 4.")
+    kw: dict[str, Any] = {"name": "livelab-calibrate", "quiet": True}
+    with serve(_APPS["wsgi"], interface="wsgi", server="waitress", **kw) as srv:
+        wsgi_ms, _, _ = _measure(srv, "/", requests, users)
+    with serve(_APPS["asgi"], interface="asgi", server="uvicorn", **kw) as srv:
+        asgi_ms, client_ms, _ = _measure(srv, "/", requests, users)
+        _, _, base_ms = _measure(srv, "/", requests // 2, 1)
+    dj_wsgi = dj_asgi = switch = None
+    if django:
+        with serve(_DJANGO["wsgi"], interface="wsgi", server="waitress", **kw) as srv:
+            dj_wsgi, _, _ = _measure(srv, "/sync?io_ms=0", requests, users)
+        with serve(_DJANGO["asgi"], interface="asgi", server="uvicorn", **kw) as srv:
+            dj_asgi, _, _ = _measure(srv, "/async?io_ms=0", requests, users)
+            dj_sync, _, _ = _measure(srv, "/sync?io_ms=0", requests, users)
+        switch = max(dj_sync - dj_asgi, 0.0)
+    return Calibration(wsgi_overhead_ms=wsgi_ms, asgi_overhead_ms=asgi_ms,
+                       django_wsgi_overhead_ms=dj_wsgi, django_asgi_overhead_ms=dj_asgi,
+                       switch_ms=switch, client_ms=client_ms, base_latency_ms=base_ms,
+                       requests=requests)
