@@ -55,6 +55,8 @@ def lab(args: list[str]) -> int:
     setup()
     start = ROOT / "notebooks" / "00_start_here.ipynb"
     cmd = [str(BIN / "jupyter"), "lab", f"--notebook-dir={ROOT}", *args]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI often run as root; JupyterLab refuses
     if start.exists() and not any(not a.startswith("-") for a in args):
         cmd.append(str(start.relative_to(ROOT)))  # open the first notebook, unless told otherwise
     return subprocess.call(cmd, cwd=ROOT)
