@@ -82,3 +82,14 @@ def title_of(res: RunResult, what: str) -> str:
     """A short title: the run's label, then what the plot shows."""
     head = res.label or ("measured" if res.source != "sim" else "simulated")
     return f"{head}: {what}"
+
+
+def check_window(func: str, window_s: tuple[float, float]) -> tuple[float, float]:
+    """``window_s`` = (start, end) in seconds since the first request, checked."""
+    a, b = window_s
+    if not (math.isfinite(a) and math.isfinite(b) and b > a):
+        raise ValueError(
+            f"{func}(window_s={window_s!r}): give (start, end) in seconds since the first "
+            "request, with end > start, e.g. window_s=(0, 2)."
+        )
+    return a, b

@@ -13,13 +13,13 @@ This module only computes rectangles; drawing is the caller's business.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..metrics import lane_sort_key
 from ..model import WSGIServer
 from ..results import RequestRecord, RunResult, Span
+from ._common import check_window
 
 Bar = tuple[float, float, float, float]  # x0_s, x1_s, y_top, height
 
@@ -66,12 +66,7 @@ def choose_window(
     """
     t0 = min(r.arrival_s for r in records)
     if window_s is not None:
-        a, b = window_s
-        if not (math.isfinite(a) and math.isfinite(b) and b > a):
-            raise ValueError(
-                f"plot_lanes(window_s={window_s!r}): give (start, end) in seconds since the "
-                "first request, with end > start, e.g. window_s=(0, 2)."
-            )
+        a, b = check_window("plot_lanes", window_s)
         return t0 + a, t0 + b
     arrivals = sorted(r.arrival_s for r in records)
     if len(arrivals) <= max_requests:

@@ -20,6 +20,7 @@ from ..results import RunResult
 from ._common import (
     TIME_LABEL,
     check_result,
+    check_window,
     get_ax,
     no_data,
     origin_s,
@@ -80,13 +81,7 @@ def plot_in_flight(
         ax.axhline(level, color=OKABE_ITO["bluish_green"], linestyle="-.", linewidth=2.2,
                    zorder=5, label=f"time average L = {level:.2f}")
     if window_s is not None:
-        a, b = window_s
-        if not (math.isfinite(a) and math.isfinite(b) and b > a):
-            raise ValueError(
-                f"plot_in_flight(window_s={window_s!r}): give (start, end) in seconds since "
-                "the first request, with end > start."
-            )
-        ax.set_xlim(a, b)
+        ax.set_xlim(*check_window("plot_in_flight", window_s))
     else:
         ax.set_xlim(0, float(np.max(t)) if t.size else 1.0)
     ax.set_ylim(bottom=0)
