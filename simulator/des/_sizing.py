@@ -43,16 +43,6 @@ def expected_requests(sc: Scenario) -> float:
     return sum(rate for rate, _, _ in _class_stats(sc)) * sc.duration_s
 
 
-def horizon_s(sc: Scenario) -> float:
-    """Simulated seconds the run will cover, about (used to size run chunks)."""
-    if sc.duration_s is not None:
-        return sc.duration_s
-    stats = _class_stats(sc)
-    rate = sum(r for r, _, _ in stats)
-    longest = max(s for _, s, _ in stats)
-    return (sc.requests or 1) / rate + longest if rate > 0 and math.isfinite(rate) else longest
-
-
 def estimate_seconds(sc: Scenario, trace: bool = False) -> float:
     """Wall-clock seconds the simulation should take on a machine like this one."""
     stats = _class_stats(sc)
