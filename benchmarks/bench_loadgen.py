@@ -26,7 +26,7 @@ from simulator.results import RunResult
 LAG_LIMIT_MS = 5.0
 GOAL_RPS = 800.0
 ACCURACY_RATES = (100.0, 300.0)
-RAMP = (400.0, 600.0, 800.0, 1000.0, 1200.0, 1400.0, 1600.0, 1800.0, 2000.0, 2400.0)
+RAMP = (400.0, 800.0, 1200.0, 1600.0, 2000.0, 2500.0, 3000.0, 3500.0, 4000.0, 4500.0, 5000.0)
 
 
 def _row(rate: float, res: RunResult) -> str:

@@ -4,9 +4,11 @@ Why one client per connection: a single shared ``httpx.AsyncClient`` collapses b
 about 50 concurrent requests here (its connection pool becomes the bottleneck: ~100
 req/s, p95 1.4 s), while one single-connection client per in-flight request, all
 sharing one SSL context (creating a context costs milliseconds and memory), keeps an
-open-loop schedule to within 5 ms (p99) up to about 2,000 req/s here. Each client keeps
-one prepared request and sends it again and again; building a request per send was a
-measurable share of the 0.3-0.5 ms of CPU each request costs the generator.
+open-loop schedule to within 5 ms (p99) up to about 4,000 req/s here. Each client keeps
+one prepared request and sends it again and again (building a request per send was a
+measurable share of the generator's CPU), and carries it on the lean HTTP/1.1 transport
+of :mod:`._wire`: about 0.1 ms of CPU per request instead of 0.34 ms with httpx's default
+transport (it is used only if ``httptools`` is missing).
 
 The engine records, for every request, when it was due (``arrival``), when the loop got
 round to it (``dispatched``), when it really went out (``sent``: later than dispatched
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import _stamp
+from . import _stamp, _wire
 
 clock = time.monotonic
 LEAD_S = 0.02  # start the schedule this long after setting up, so nothing starts late
@@ -98,9 +100,13 @@ class Engine:
             self._idle.append(self._new())
 
     def _new(self) -> tuple[httpx.AsyncClient, httpx.Request]:
-        client = httpx.AsyncClient(
-            verify=self.ssl, timeout=None, follow_redirects=False,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+        if _wire.available:
+            client = httpx.AsyncClient(transport=_wire.LeanTransport(self.ssl), timeout=None,
+                                       follow_redirects=False, trust_env=False)
+        else:  # pragma: no cover - httptools comes with uvicorn[standard]
+            client = httpx.AsyncClient(
+                verify=self.ssl, timeout=None, follow_redirects=False, trust_env=False,
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
         pair = (client, client.build_request("GET", self.url))
         self._clients.append(pair)
         return pair

@@ -21,9 +21,10 @@ from ._stamp import lane_names
 
 LAG_LIMIT_MS = 5.0  # schedule lag p99 beyond this: the generator was the limit
 # Or its event loop woke this late (p95; the p99 mostly catches the host's scheduling
-# hiccups on a shared 2-core machine). A request passes several awaits in httpx and waits
-# about this long at each: 3 ms at p95 (about 1 ms on average) already adds several ms
-# to every latency, e.g. 64 users on a 50 ms endpoint here: p95 4.6 ms, p50 +9 ms.
+# hiccups on a shared 2-core machine). A request passes a few awaits in the generator
+# and waits about this long at each: with httpx's default transport, 64 users on a 50 ms
+# endpoint here gave loop lag p95 4.6 ms and p50 +9 ms; with the lean transport, loop
+# lag p95 2.2-3.7 ms and p50 +2-3 ms.
 LOOP_LAG_LIMIT_MS = 3.0
 BUSY_LIMIT = 0.9  # or its thread computed more than this share of the time
 

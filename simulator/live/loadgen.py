@@ -22,8 +22,8 @@ status ``"ok"``, ``"rejected"`` (HTTP 503), ``"timeout"`` (no answer within
 ``code``, or a connection error), and lanes from the server's stamps. The generator
 measures its own schedule lag and the lag of its event loop, and says in ``notes`` and
 ``meta`` when it, rather than the server, was the limit: here it keeps an open-loop
-schedule up to about 2,000 requests per second, but with many requests in flight at
-once (64 users at 1,000 per second) its event loop adds several milliseconds to each.
+schedule up to about 4,000 requests per second, and with 64 users at 1,200 per second
+its event loop adds a few milliseconds to the slowest answers (p95 +3 ms or so).
 
 ``run_load`` works from a notebook cell as it is (no ``nest_asyncio``): it runs its own
 event loop in a worker thread. ``await run_load_async(...)`` runs on the caller's loop.
@@ -251,7 +251,7 @@ def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float 
             raise ValueError(
                 f"run_load(arrivals={arrivals!r}): {rate:g} requests per second is more than "
                 f"this generator can send ({MAX_RATE_PER_S:g} at most; it keeps to its "
-                "schedule up to about 2,000 here). Try a lower rate.")
+                "schedule up to about 4,000 here). Try a lower rate.")
         if duration_s is not None and rate * duration_s > MAX_REQUESTS:
             raise ValueError(
                 f"run_load(duration_s={duration_s!r}): {rate:g} req/s for {duration_s:g} s "
