@@ -16,7 +16,8 @@ is open, so ``asyncio.run`` in a later test would fail: the browser and the serv
 for one test module only, and each notebook's kernel is shut down when the next one opens.
 
 Helpers that tests import from this module: ``open_notebook``, ``run_all_cells``,
-``move_slider``, ``figure_png``, ``wait_for_figure_change``, ``shoot``.
+``move_slider``, ``figure_png``, ``wait_for_figure_change``, ``shoot``,
+``slide_and_redraw``.
 """
 
 from __future__ import annotations
@@ -439,3 +440,18 @@ def wait_for_figure_change(scope: Any, before: bytes, timeout_s: float = 60) -> 
         time.sleep(0.25)
     pytest.fail(f"the figure did not change within {timeout_s:.0f} s of moving the slider")
     raise AssertionError  # unreachable
+
+
+def slide_and_redraw(page: Any, slider: Any, scope: Any,
+                     name: str) -> tuple[str, str, bytes, bytes]:
+    """Move ``slider`` one step and wait for the figure in ``scope`` to be redrawn.
+
+    Screenshots before and after are saved as ``{name}-1-before`` and ``{name}-2-after``.
+    Returns the slider's readout before and after, and the figure before and after.
+    """
+    before_png = stable_figure(scope)
+    shoot(page, f"{name}-1-before")
+    before, after = move_slider(page, slider)
+    after_png = wait_for_figure_change(scope, before_png)
+    shoot(page, f"{name}-2-after")
+    return before, after, before_png, after_png

@@ -16,12 +16,9 @@ import pytest
 from conftest_browser import (
     ROOT,
     ServerProcess,
-    move_slider,
     open_notebook,
     run_all_cells,
-    shoot,
-    stable_figure,
-    wait_for_figure_change,
+    slide_and_redraw,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,11 +50,7 @@ def test_jupyterlab_slider_redraws_figure(
     slider = page.locator(".jp-OutputArea .widget-slider").first
     slider.wait_for(state="visible")
     cell = page.locator(".jp-Cell").filter(has=slider).first
-    before_png = stable_figure(cell)
-    shoot(page, f"{name}-1-before")
-    before, after = move_slider(page, slider)
-    after_png = wait_for_figure_change(cell, before_png)
-    shoot(page, f"{name}-2-after")
+    before, after, before_png, after_png = slide_and_redraw(page, slider, cell, name)
     assert after_png != before_png, f"slider {before} -> {after} left the figure unchanged"
 
 
@@ -69,11 +62,7 @@ def test_voila_slider_redraws_figure(page: Any, voila_app: Any, notebook: str) -
     slider = page.locator(".widget-slider").first
     slider.wait_for(state="visible", timeout=180_000)
     body = page.locator("body")
-    before_png = stable_figure(body)
-    shoot(page, f"{name}-1-before")
-    before, after = move_slider(page, slider)
-    after_png = wait_for_figure_change(body, before_png)
-    shoot(page, f"{name}-2-after")
+    before, after, before_png, after_png = slide_and_redraw(page, slider, body, name)
     assert after_png != before_png, f"slider {before} -> {after} left the figure unchanged"
 
 

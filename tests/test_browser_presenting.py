@@ -16,12 +16,10 @@ import pytest
 from conftest_browser import (
     ROOT,
     ServerProcess,
-    move_slider,
     open_notebook,
     run_all_cells,
     shoot,
-    stable_figure,
-    wait_for_figure_change,
+    slide_and_redraw,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -114,12 +112,8 @@ def test_present_with_live_widgets(
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     slider = cell.locator(".widget-slider").first
     slider.wait_for(state="visible")
-    before_png = stable_figure(cell)
     name = f"present-{mode}-{notebook.rsplit('/', 1)[-1].removesuffix('.ipynb')}"
-    shoot(page, f"{name}-1-before")
-    before, after = move_slider(page, slider)
-    after_png = wait_for_figure_change(cell, before_png)
-    shoot(page, f"{name}-2-after")
+    before, after, before_png, after_png = slide_and_redraw(page, slider, cell, name)
     # The arrow keys went to the slider, not to the deck: the same slide is still up.
     assert _cell_on_screen(page, index), "moving the slider changed the slide"
     if mode == "deck":

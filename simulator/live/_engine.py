@@ -8,7 +8,7 @@ open-loop schedule to within 5 ms (p99) up to about 4,000 req/s here. Each clien
 one prepared request and sends it again and again (building a request per send was a
 measurable share of the generator's CPU), and carries it on the lean HTTP/1.1 transport
 of :mod:`._wire`: about 0.1 ms of CPU per request instead of 0.34 ms with httpx's default
-transport (it is used only if ``httptools`` is missing).
+transport.
 
 The engine records, for every request, when it was due (``arrival``), when the loop got
 round to it (``dispatched``), when it really went out (``sent``: later than dispatched
@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import importlib
-import importlib.util
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,25 +31,6 @@ from . import _stamp, _wire
 
 clock = time.monotonic
 LEAD_S = 0.02  # start the schedule this long after setting up, so nothing starts late
-# httpx imports its async backend on the first request: 15-20 ms that would make the
-# first requests of a run late. Import it before the clock starts.
-_FIRST_USE = ("anyio", "anyio._backends._asyncio", "anyio.streams.tls", "anyio.to_thread")
-
-
-def warm_imports() -> None:
-    """Import what httpx would import on its first request, and make a missing optional
-    import fail fast.
-
-    httpcore asks ``import sniffio`` (optional since anyio 4) several times per request;
-    when it is not installed, each failed import searches the whole ``sys.path`` again:
-    about 0.1 ms of CPU per request, a fifth of the generator's budget. A ``None`` entry
-    in ``sys.modules`` makes that import fail at once, which is what httpcore expects
-    (it then assumes asyncio). Nothing changes when sniffio is installed.
-    """
-    for name in _FIRST_USE:
-        importlib.import_module(name)
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -79,7 +57,6 @@ class Engine:
         self.url = url
         self.timeout_s = timeout_s
         self.max_connections = max_connections
-        warm_imports()
         self.ssl = httpx.create_ssl_context()
         self.samples: list[Sample] = []
         self.dispatched = 0
@@ -100,13 +77,8 @@ class Engine:
             self._idle.append(self._new())
 
     def _new(self) -> tuple[httpx.AsyncClient, httpx.Request]:
-        if _wire.available:
-            client = httpx.AsyncClient(transport=_wire.LeanTransport(self.ssl), timeout=None,
-                                       follow_redirects=False, trust_env=False)
-        else:  # pragma: no cover - httptools comes with uvicorn[standard]
-            client = httpx.AsyncClient(
-                verify=self.ssl, timeout=None, follow_redirects=False, trust_env=False,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+        client = httpx.AsyncClient(transport=_wire.LeanTransport(self.ssl), timeout=None,
+                                   follow_redirects=False, trust_env=False)
         pair = (client, client.build_request("GET", self.url))
         self._clients.append(pair)
         return pair
