@@ -10,7 +10,6 @@ import pytest
 
 from simulator import ClosedLoop
 from simulator.live import apps, django_project, run_load, serve, stop_all
-from simulator.live._stamp import lane_names
 
 pytestmark = pytest.mark.live
 
@@ -23,14 +22,6 @@ def _no_servers_left():
 
 def _get(url: str) -> httpx.Response:
     return httpx.get(url, timeout=10.0)
-
-
-def test_lane_names_follow_the_simulator():
-    seen = [(900, "thread", "waitress-3"), (900, "thread", "waitress-0"),
-            (700, "thread", "MainThread"), None, (800, "loop", "MainThread")]
-    assert lane_names(seen) == ["p2-t3", "p2-t0", "p0-t0", None, "p1-loop"]
-    # names without distinct trailing numbers are numbered in sorted order
-    assert lane_names([(1, "thread", "b"), (1, "thread", "a")]) == ["p0-t1", "p0-t0"]
 
 
 @pytest.mark.parametrize("view", ["sync", "async", "async_blocking"])
@@ -66,12 +57,17 @@ def test_factory_defaults_and_query_overrides():
 def test_live_lanes_name_threads_and_loops_like_the_simulator():
     with serve(apps.sleep_wsgi(ms=30), interface="wsgi", threads=4) as srv:
         res = run_load(srv.url, ClosedLoop(users=8), requests=48, progress=False)
-    assert set(res.lanes) <= {"p0-t0", "p0-t1", "p0-t2", "p0-t3"} and len(res.lanes) >= 3
+    assert set(res.lanes) == {"p0-t0", "p0-t1", "p0-t2", "p0-t3"}  # 8 users keep all 4 busy
+    # Two worker processes: every connection stays with the process that accepted it, so
+    # 16 users' connections spread over both loops (and both must serve).
     with serve("simulator.live.apps:asgi_app", interface="asgi", processes=2,
                server="gunicorn", quiet=True) as srv:
-        res = run_load(srv.url_for("/", io_ms=20), ClosedLoop(users=8), requests=80,
-                       progress=False)
-    assert set(res.lanes) <= {"p0-loop", "p1-loop"}
+        for _ in range(5):  # which process accepts is the kernel's choice: try again
+            res = run_load(srv.url_for("/", io_ms=20), ClosedLoop(users=16), requests=160,
+                           progress=False)
+            if set(res.lanes) == {"p0-loop", "p1-loop"}:
+                break
+    assert set(res.lanes) == {"p0-loop", "p1-loop"}
     assert all(r.start_s is not None and r.arrival_s <= r.start_s + 0.005 <= r.end_s + 0.005
                for r in res.records)
 

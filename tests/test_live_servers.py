@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
 import httpx
 import pytest
+from _leaks import leftovers, snapshot, wait_closed
 
 from simulator.live import ServerStartError, apps, running, serve, stop_all
-from simulator.live._leaks import leftovers, snapshot
-from simulator.live._net import wait_closed
 
 pytestmark = pytest.mark.live
 
@@ -53,9 +53,7 @@ SUBPROCESS = [
 @pytest.mark.parametrize(("make", "kwargs", "kind"), IN_PROCESS)
 def test_in_process_server_answers_and_leaves_nothing(make, kwargs, kind):
     before = snapshot()
-    began = time.monotonic()
     with serve(make(), **kwargs) as srv:
-        assert time.monotonic() - began < 5.0
         assert srv.server == kind and srv.in_process and srv.running
         assert srv.url.startswith("http://127.0.0.1:")
         r = _get(srv.url_for("/", io_ms=2))
@@ -68,16 +66,31 @@ def test_in_process_server_answers_and_leaves_nothing(make, kwargs, kind):
     assert leftovers(before) == []
 
 
+def _pids_serving(url: str, processes: int) -> set[str]:
+    """The worker pids that answer: rounds of concurrent slow requests until every worker
+    has answered (a busy worker cannot take the next one), at most 20 rounds."""
+    async def round_of(n: int) -> set[str]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=n)) as client:
+            replies = await asyncio.gather(*(client.get(url, timeout=10.0) for _ in range(n)))
+        return {r.headers["x-pid"] for r in replies}
+
+    seen: set[str] = set()
+    for _ in range(20):
+        seen |= asyncio.run(round_of(2 * processes))
+        if len(seen) >= processes:
+            break
+    return seen
+
+
 @pytest.mark.parametrize(("app", "kwargs", "processes"), SUBPROCESS)
 def test_subprocess_server_answers_and_leaves_nothing(app, kwargs, processes):
     before = snapshot()
-    began = time.monotonic()
     with serve(app, quiet=True, **kwargs) as srv:
-        assert time.monotonic() - began < 5.0
         assert not srv.in_process and srv.pid != 0
-        pids = {_get(srv.url_for("/")).headers["x-pid"] for _ in range(12)}
-        assert str(srv.pid) not in pids or processes == 1
-        assert 1 <= len(pids) <= processes
+        pids = _pids_serving(srv.url_for("/", io_ms=100), processes)
+        assert len(pids) == processes, f"{processes} workers, answers from {sorted(pids)}"
+        if processes > 1:
+            assert str(srv.pid) not in pids  # the manager manages; its workers serve
         port = srv.port
     assert wait_closed(port, 2.0)
     assert leftovers(before) == []
@@ -123,17 +136,32 @@ def test_port_in_use_is_a_clear_error():
     assert running() == []
 
 
-def test_import_failure_is_a_clear_error_and_fast():
+def test_import_failure_is_a_clear_error_and_does_not_wait_for_the_timeout():
     before = snapshot()
     began = time.monotonic()
     with pytest.raises(ServerStartError, match="could not be imported") as info:
-        serve("simulator.live.no_such_module:app", interface="asgi", quiet=True)
-    assert time.monotonic() - began < 5.0
+        serve("simulator.live.no_such_module:app", interface="asgi", quiet=True,
+              start_timeout_s=30)
+    # The child exits at once; even a slow, busy machine takes far less than the 30 s
+    # start timeout (margin 2x).
+    assert time.monotonic() - began < 15.0
     assert "no_such_module" in str(info.value)
     with pytest.raises(ServerStartError, match="could not be imported"):
         serve("simulator.live.apps:no_such_app", interface="wsgi", processes=2, quiet=True)
     assert running() == []
     assert leftovers(before) == []
+
+
+def test_a_server_that_does_not_start_in_time_is_a_clear_error():
+    async def slow(scope, receive, send):
+        if scope["type"] == "lifespan":
+            await receive()
+            await asyncio.sleep(30)  # a startup that hangs (a database that never answers)
+
+    before = snapshot()
+    with pytest.raises(ServerStartError, match=r"did not start within 0.5 s"):
+        serve(slow, interface="asgi", start_timeout_s=0.5)
+    assert running() == [] and leftovers(before) == []
 
 
 def test_failed_lifespan_startup_raises_without_killing_the_process():
@@ -148,36 +176,6 @@ def test_failed_lifespan_startup_raises_without_killing_the_process():
     assert leftovers(before) == []
     with serve(apps.hello_asgi(), interface="asgi") as srv:  # the process carries on
         assert _get(srv.url).status_code == 200
-
-
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"app": apps.hello_asgi(), "interface": "asgi", "threads": 4}, r"threads=4.*WSGI"),
-    ({"app": apps.hello_wsgi(), "interface": "wsgi", "processes": 2},
-     r"processes=2.*import string"),
-    ({"app": apps.hello_wsgi(), "server": "wsgiref", "threads": 2}, r"one lane"),
-    ({"app": WSGI_APP, "interface": "wsgi", "server": "waitress", "processes": 2},
-     r"gunicorn"),
-    ({"app": apps.hello_wsgi(), "interface": "wsgi", "server": "uvicorn"},
-     r"uvicorn serves ASGI"),
-    ({"app": apps.hello_wsgi(), "interface": "http"}, r"interface must be"),
-    ({"app": apps.hello_wsgi(), "interface": "wsgi", "threads": 0}, r"threads=0.*1 to 256"),
-    ({"app": apps.hello_wsgi(), "interface": "wsgi", "port": 80}, r"port=80.*1024"),
-    ({"app": "not an import string", "interface": "wsgi"}, r"module:attribute"),
-    ({"app": WSGI_APP}, r"interface='wsgi' or interface='asgi'"),
-    ({"app": 42}, r"callable"),
-    ({"app": apps.hello_wsgi(), "interface": "wsgi", "limit_concurrency": 4},
-     r"only uvicorn"),
-    ({"app": apps.hello_asgi(), "interface": "asgi", "start_timeout_s": 0},
-     r"start_timeout_s"),
-    ({"app": apps.hello_asgi(), "interface": "asgi", "name": " "}, r"name"),
-    ({"app": "simulator.live.apps:sleep_asgi(ms=5)", "interface": "asgi", "processes": 2,
-      "server": "uvicorn"}, r"cannot call a factory"),
-    ({"app": apps.hello_asgi(), "interface": "asgi", "server": "nginx"}, r"server must be"),
-])
-def test_bad_arguments_are_value_errors_that_name_the_parameter(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        serve(**kwargs)
-    assert running() == []
 
 
 def test_interface_is_guessed_for_objects_and_model_matches():

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from simulator.live import apps, serve
-from simulator.live._wire import LeanTransport
+from simulator.live.load._wire import LeanTransport
 
 pytestmark = pytest.mark.live
 

@@ -10,32 +10,42 @@ reality can be drawn on the same axes::
     with serve(apps.sleep_wsgi(ms=50), interface="wsgi", threads=1) as srv:
         real = run_load(srv.url, ClosedLoop(users=16), requests=200)   # about 20 req/s
     with serve(apps.sleep_asgi(ms=50), interface="asgi") as srv:
-        real = run_load(srv.url, ClosedLoop(users=16), requests=200)   # about 300 req/s
+        real = run_load(srv.url, ClosedLoop(users=16), requests=200)   # 16 at a time
 
-What is here:
+It is built in two rooms that never import each other, with the apps beside them:
 
-- :func:`serve`: waitress, wsgiref or uvicorn in this process (daemon threads, never
-  the kernel's loop), or any of them and gunicorn in a subprocess for an app given as
-  an import string; a registry makes rerunning a cell safe.
-- :mod:`~simulator.live.apps`: raw WSGI and ASGI demo apps (I/O, CPU, view style) that
-  stamp where and when they ran; :mod:`~simulator.live.websocket`: an echo and broadcast
-  websocket app; :mod:`~simulator.live.django_project`: a real Django project.
-- :func:`run_load` / :func:`run_load_async`: an open- or closed-loop load generator that
-  keeps to its schedule and says when it, not the server, was the limit.
-- :func:`calibrate`: this machine's per-request costs, for ``simulate()``.
+- :mod:`.serving`: :func:`serve` runs waitress, wsgiref or uvicorn in this process
+  (daemon threads, never the kernel's loop), or any of them and gunicorn in a
+  subprocess for an app given as an import string; a registry makes rerunning a cell
+  safe; :class:`ServerConfig` is one checked description of what runs.
+- :mod:`.load`: :func:`run_load` / :func:`run_load_async`, an open- or closed-loop load
+  generator that keeps to its schedule and says when it, not the server, was the limit.
+- beside them: :mod:`~simulator.live.apps` (raw WSGI and ASGI demo apps that stamp
+  where and when they ran, :mod:`._stamp`), :mod:`~simulator.live.websocket` (an echo
+  and broadcast websocket app), :mod:`~simulator.live.django_project` (a real Django
+  project), and :func:`calibrate` (this machine's per-request costs, for
+  ``simulate()``), which uses both rooms.
 """
 
 from . import apps, django_project, websocket
-from ._base import LiveServer
-from ._net import ServerStartError
 from .calibrate import Calibration, calibrate
-from .loadgen import run_load, run_load_async
-from .servers import running, serve, stop_all
+from .load import Target, run_load, run_load_async, set_target_lookup
+from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
 from .websocket import broadcast_check
+
+
+def _target(port: int) -> Target | None:
+    """The label of the server :func:`serve` started on ``port`` (for run_load's legends)."""
+    srv = by_port(port)
+    return None if srv is None else Target(srv.describe(), srv.in_process)
+
+
+set_target_lookup(_target)  # the one place where the two rooms meet
 
 __all__ = [
     "Calibration",
     "LiveServer",
+    "ServerConfig",
     "ServerStartError",
     "apps",
     "broadcast_check",

@@ -63,6 +63,9 @@ def lane_names(seen: Iterable[tuple[int, str, str] | None]) -> list[str | None]:
     numbered ``p0``, ``p1``, ... in increasing order; within a process, threads keep the
     number their name ends with when those numbers are distinct (``waitress-3`` -> ``t3``),
     otherwise they are numbered in sorted order of their names.
+
+    >>> lane_names([(812, "thread", "waitress-3"), None, (640, "loop", "MainThread")])
+    ['p1-t3', None, 'p0-loop']
     """
     items = list(seen)
     pids = sorted({it[0] for it in items if it is not None})

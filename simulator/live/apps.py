@@ -15,6 +15,17 @@ messages. How each runs the three view styles is the whole course in twenty line
 - ASGI, ``sync`` views: they would block the loop, so each runs on a thread of its own
   (what Django's ``sync_to_async`` does under ASGI), and the loop stays free.
 
+A WSGI app is only a function: call it as a server would, with an ``environ`` and a
+``start_response``, and it returns the body:
+
+>>> from wsgiref.util import setup_testing_defaults
+>>> environ = {"QUERY_STRING": "io_ms=1"}
+>>> setup_testing_defaults(environ)
+>>> body = work_wsgi()(environ, lambda status, headers: print(status))
+200 OK
+>>> b"".join(body)
+b'ok\\n'
+
 For servers in a subprocess, name a module-level app: ``"simulator.live.apps:wsgi_app"``,
 ``"simulator.live.apps:asgi_app"`` or a factory call such as
 ``"simulator.live.apps:sleep_asgi(ms=50)"``.
@@ -28,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+from ._http import UPGRADE_REFUSAL
 from ._stamp import stamp, stamp_bytes
 from ._types import ASGIApp, Environ, Receive, Scope, Send, StartResponse, WSGIApp
 from ._work import ASYNC_VIEWS, BadQuery, Params, sync_view
@@ -44,13 +56,6 @@ __all__ = [
     "work_wsgi",
     "wsgi_app",
 ]
-
-UPGRADE_REFUSAL = (
-    "426 Upgrade Required: this is a WSGI server. WSGI calls the application once per "
-    "request and expects the body back, so it cannot keep a websocket open. Serve an "
-    "ASGI application (interface='asgi') for websockets.\n"
-)
-
 
 def work_wsgi(io_ms: float = 0.0, cpu_ms: float = 0.0, view: str = "sync") -> WSGIApp:
     """A raw WSGI app: ``cpu_ms`` of CPU then ``io_ms`` of I/O per request (both ms)."""
@@ -171,7 +176,8 @@ async def in_own_thread(fn: Callable[[Params], None], p: Params) -> None:
     """Run a sync view on a new thread and await it, leaving the loop free.
 
     One thread per request and no cap, as asgiref's ``ThreadSensitiveContext`` gives
-    every Django request under ASGI (the loop's default executor would cap it at 6 here).
+    every Django request under ASGI (the loop's default executor would cap it at
+    ``min(32, cores + 4)`` threads).
     """
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()

@@ -24,9 +24,10 @@ from typing import Any
 import httpx
 
 from ..model import ASGIServer, ClosedLoop, WSGIServer
+from ..model._check import check_int
 from ._stamp import CPU
-from .loadgen import run_load
-from .servers import serve
+from .load import run_load
+from .serving import serve
 
 _APPS = {"wsgi": "simulator.live.apps:wsgi_app", "asgi": "simulator.live.apps:asgi_app"}
 _DJANGO = {"wsgi": "simulator.live.django_project.wsgi:application",
@@ -124,11 +125,9 @@ def calibrate(*, requests: int = 500, users: int = 4, django: bool = True) -> Ca
     django:
         Also measure the Django project and its sync/async switch cost.
     """
-    if not isinstance(requests, int) or not 100 <= requests <= 20_000:
-        raise ValueError(f"calibrate(requests={requests!r}): requests must be a whole number "
-                         "from 100 to 20,000; try requests=500.")
-    if not isinstance(users, int) or not 1 <= users <= 64:
-        raise ValueError(f"calibrate(users={users!r}): users must be from 1 to 64; try 4.")
+    check_int("calibrate", "requests", requests, low=100, high=20_000,
+              hint="Try requests=500.")
+    check_int("calibrate", "users", users, low=1, high=64, hint="Try users=4.")
     kw: dict[str, Any] = {"name": "livelab-calibrate", "quiet": True}
     with serve(_APPS["wsgi"], interface="wsgi", server="waitress", **kw) as srv:
         wsgi_ms, _, _ = _measure(srv, "/", requests, users)

@@ -25,10 +25,11 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from ..model._check import check_int
 from ._stamp import stamp_bytes
-from ._sync import run_sync
 from ._types import ASGIApp, Receive, Scope, Send
 from .apps import not_http
+from .load._sync import run_sync
 
 __all__ = ["BroadcastReport", "broadcast_check", "broadcast_check_async", "chat_asgi"]
 
@@ -101,9 +102,8 @@ async def broadcast_check_async(ws_url: str, clients: int = 50, *, text: str = "
     first, and measure when each receives it (ms). Everything closes before returning."""
     from websockets.asyncio.client import connect  # noqa: PLC0415 - optional dependency
 
-    if not isinstance(clients, int) or not 1 <= clients <= MAX_CLIENTS:
-        raise ValueError(f"broadcast_check(clients={clients!r}): clients must be a whole "
-                         f"number from 1 to {MAX_CLIENTS}; try clients=50.")
+    check_int("broadcast_check", "clients", clients, low=1, high=MAX_CLIENTS,
+              hint="Try clients=50.")
     url = ws_url.rstrip("/") + "/room"
     async with asyncio.timeout(timeout_s):
         conns = await asyncio.gather(*(connect(url, open_timeout=timeout_s)

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 import matplotlib as mpl
-from cycler import cycler
+from matplotlib.rcsetup import cycler  # matplotlib's own, validated: no extra dependency
 
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",

@@ -1,8 +1,12 @@
 """A real Django project for the live lab, served by waitress (WSGI) and uvicorn (ASGI).
 
->>> from simulator.live import serve, django_project                    # doctest: +SKIP
+>>> from simulator import ClosedLoop
+>>> from simulator.live import serve, run_load, django_project
 >>> with serve(django_project.application("asgi"), interface="asgi") as srv:
-...     run_load(srv.url_for("/async", io_ms=50), ClosedLoop(users=16), requests=200)
+...     res = run_load(srv.url_for("/async", io_ms=20), ClosedLoop(users=8), requests=40,
+...                    progress=False)
+>>> res.summary().completed, res.lanes
+(40, ['p0-loop'])
 
 It has settings, URLs, views (sync, async, async_blocking, CPU and ORM ones; see
 :mod:`.views`), ``wsgi.py`` and ``asgi.py``, a switchable sync-only middleware, and an

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..model import Bursts, ClosedLoop, Constant, Poisson
+from ...model import Bursts, ClosedLoop, Constant, Poisson
 
 BATCH = 4096
 OpenArrivals = Poisson | Constant | Bursts

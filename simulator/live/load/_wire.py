@@ -2,16 +2,16 @@
 
 The load generator is an instrument, and an instrument must cost little next to what it
 measures. With httpx's default transport (httpcore over anyio streams, parsing with the
-pure-Python h11) one request cost the generator 0.34 ms of CPU here, of which httpx's
-own client layer (the request, redirects, cookies, the ``Response``) is about 0.04 ms.
-With 64 users whose answers arrive together, 0.34 ms each is 20 ms of reading one after
-another, and that wait lands in the latencies measured: uvicorn at 64 users measured
-p95 28 % above the model. This transport does the wire's job (HTTP/1.1, keep-alive,
-Content-Length, chunked or read-to-close bodies, TLS with the shared context) on an
-:class:`asyncio.Protocol` with the C parser ``httptools`` (a dependency of the course,
-and uvicorn's own parser): a request then costs 0.10 ms in all, and the same row is within
-about 11-14 %. The client is still an ``httpx.AsyncClient``; everything above the wire
-(headers, status codes, errors, decoding) is httpx's.
+pure-Python h11) most of the generator's CPU per request went to the wire, and only a
+small part to httpx's own client layer (the request, redirects, cookies, the
+``Response``). When 64 users' answers arrive together they are read one after another,
+and every microsecond of reading lands in the latencies measured. This transport does the
+wire's job (HTTP/1.1, keep-alive, Content-Length, chunked or read-to-close bodies, TLS
+with the shared context) on an :class:`asyncio.Protocol` with the C parser ``httptools``
+(a dependency of the course, and uvicorn's own parser), for about a third of the CPU;
+``docs/live-lab.md`` has the profile and the figures. The client is still an
+``httpx.AsyncClient``; everything above the wire (headers, status codes, errors,
+decoding) is httpx's.
 
 One transport holds one connection and carries one request at a time, which is how the
 generator uses it (one single-connection client per request in flight). A reused

@@ -11,31 +11,14 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
-from ..model import ASGIServer, WSGIServer
+from ...model import ASGIServer, WSGIServer
 from . import _registry
 from ._net import HOST
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServerSpec:
-    """What to run: the checked arguments of :func:`~simulator.live.serve`."""
-
-    name: str
-    server: str
-    interface: str
-    threads: int
-    processes: int
-    port: int
-    backlog: int
-    limit_concurrency: int | None
-    start_timeout_s: float
-    app_label: str
-    quiet: bool = False
+from .config import ServerConfig
 
 
 class LiveServer(ABC):
@@ -43,9 +26,9 @@ class LiveServer(ABC):
 
     in_process: bool = True
 
-    def __init__(self, spec: ServerSpec) -> None:
-        self.spec = spec
-        self.port = spec.port
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.port = config.port
         self._stopped = False
         self._stop_lock = threading.Lock()
 
@@ -53,7 +36,7 @@ class LiveServer(ABC):
     @property
     def name(self) -> str:
         """The registry name; starting another server under it stops this one."""
-        return self.spec.name
+        return self.config.name
 
     @property
     def url(self) -> str:
@@ -72,21 +55,21 @@ class LiveServer(ABC):
 
     @property
     def interface(self) -> str:
-        return self.spec.interface
+        return self.config.interface
 
     @property
     def server(self) -> str:
         """``"waitress"``, ``"wsgiref"``, ``"uvicorn"`` or ``"gunicorn"``."""
-        return self.spec.server
+        return self.config.server
 
     @property
     def threads(self) -> int:
         """Worker threads per process (WSGI); 1 for an ASGI event loop."""
-        return self.spec.threads
+        return self.config.threads
 
     @property
     def processes(self) -> int:
-        return self.spec.processes
+        return self.config.processes
 
     @property
     def running(self) -> bool:
@@ -94,10 +77,7 @@ class LiveServer(ABC):
 
     def describe(self) -> str:
         """A label for tables and legends, e.g. ``"waitress 1x4"`` or ``"uvicorn 2 loops"``."""
-        if self.interface == "asgi":
-            loops = "loop" if self.processes == 1 else "loops"
-            return f"{self.server} {self.processes} {loops}"
-        return f"{self.server} {self.processes}x{self.threads}"
+        return self.config.describe()
 
     def model(self, overhead_ms: float = 0.0, switch_ms: float = 0.0,
               **extra: Any) -> WSGIServer | ASGIServer:
@@ -105,7 +85,7 @@ class LiveServer(ABC):
         if self.interface == "asgi":
             return ASGIServer(processes=self.processes, overhead_ms=overhead_ms,
                               switch_ms=switch_ms,
-                              limit_concurrency=self.spec.limit_concurrency, **extra)
+                              limit_concurrency=self.config.limit_concurrency, **extra)
         return WSGIServer(processes=self.processes, threads=self.threads,
                           overhead_ms=overhead_ms, switch_ms=switch_ms, **extra)
 

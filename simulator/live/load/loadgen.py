@@ -1,10 +1,11 @@
 """``run_load()``: an honest load generator that returns the simulator's records.
 
->>> from simulator import ClosedLoop, Poisson
+>>> from simulator import ClosedLoop
 >>> from simulator.live import serve, run_load, apps
->>> with serve(apps.sleep_wsgi(ms=50), interface="wsgi", threads=4) as srv:  # doctest: +SKIP
-...     res = run_load(srv.url, ClosedLoop(users=16), requests=200)
-...     res.summary().throughput_rps                                        # about 80
+>>> with serve(apps.sleep_wsgi(ms=50), interface="wsgi", threads=4) as srv:
+...     res = run_load(srv.url, ClosedLoop(users=8), requests=40, progress=False)
+>>> res.source, res.label, res.summary().completed, res.lanes
+('live', 'waitress 1x4', 40, ['p0-t0', 'p0-t1', 'p0-t2', 'p0-t3'])
 
 It takes the simulator's arrival descriptions:
 
@@ -21,9 +22,8 @@ status ``"ok"``, ``"rejected"`` (HTTP 503), ``"timeout"`` (no answer within
 ``timeout_s`` of the scheduled time) or ``"error"`` (any other HTTP error, with its
 ``code``, or a connection error), and lanes from the server's stamps. The generator
 measures its own schedule lag and the lag of its event loop, and says in ``notes`` and
-``meta`` when it, rather than the server, was the limit: here it keeps an open-loop
-schedule up to about 4,000 requests per second, and with 64 users at 1,200 per second
-its event loop adds a few milliseconds to the slowest answers (p95 +3 ms or so).
+``meta`` when it, rather than the server, was the limit (how far it keeps up on this
+machine: ``docs/live-lab.md``).
 
 ``run_load`` works from a notebook cell as it is (no ``nest_asyncio``): it runs its own
 event loop in a worker thread. ``await run_load_async(...)`` runs on the caller's loop.
@@ -34,17 +34,19 @@ was.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from ..model import Bursts, ClosedLoop, Constant, Poisson
-from ..model.arrivals import Arrivals
-from ..results import RunResult
-from . import _records, _registry
-from ._engine import LEAD_S, Engine, clock
-from ._net import is_loopback
+from ...model import Bursts, ClosedLoop, Constant, Poisson
+from ...model._check import check_int, check_number
+from ...model.arrivals import Arrivals
+from ...results import RunResult
+from . import _records
+from ._driver import LEAD_S, Driver, clock
 from ._progress import Progress
 from ._schedule import open_schedule, streams, think_times
 from ._sync import run_sync
@@ -55,6 +57,28 @@ MAX_USERS = 1_000
 MAX_RATE_PER_S = 5_000.0
 MAX_TIMEOUT_S = 120.0
 MAX_CONNECTIONS = 2_000
+
+
+class Target(NamedTuple):
+    """What the generator knows of the server behind a port: a label, and whether it runs
+    in this process (then it shares the GIL with the generator)."""
+
+    label: str
+    in_process: bool
+
+
+def _no_lookup(port: int) -> Target | None:
+    return None
+
+
+_lookup: Callable[[int], Target | None] = _no_lookup
+
+
+def set_target_lookup(lookup: Callable[[int], Target | None]) -> None:
+    """Tell the generator how to name the server on a port (:mod:`simulator.live` passes
+    the registry of :func:`~simulator.live.serve`); the generator itself knows no server."""
+    global _lookup  # noqa: PLW0603 - one lookup per process, set once at import
+    _lookup = lookup
 
 
 @dataclass(frozen=True)
@@ -112,12 +136,12 @@ def run_load(url: str, arrivals: Arrivals, *, requests: int | None = None,
     """
     plan = _plan(url, arrivals, requests, duration_s, timeout_s, seed, max_connections,
                  label, traffic, progress)
-    engine = Engine(plan.url, timeout_s=plan.timeout_s,
+    driver = Driver(plan.url, timeout_s=plan.timeout_s,
                     max_connections=plan.max_connections)
     bar = _bar(plan)
-    result = run_sync(lambda: _execute(plan, engine), tick=lambda: bar.update(engine.finished),
+    result = run_sync(lambda: _execute(plan, driver), tick=lambda: bar.update(driver.finished),
                       name="livelab-load")
-    bar.close(engine.finished, _verdict(result))
+    bar.close(driver.finished, _verdict(result))
     return result
 
 
@@ -128,21 +152,21 @@ async def run_load_async(url: str, arrivals: Arrivals, *, requests: int | None =
     """:func:`run_load` on the running event loop (``await`` it); same parameters."""
     plan = _plan(url, arrivals, requests, duration_s, timeout_s, seed, max_connections,
                  label, traffic, progress)
-    engine = Engine(plan.url, timeout_s=plan.timeout_s,
+    driver = Driver(plan.url, timeout_s=plan.timeout_s,
                     max_connections=plan.max_connections)
     bar = _bar(plan)
 
     async def tick() -> None:
         while True:
             await asyncio.sleep(0.2)
-            bar.update(engine.finished)
+            bar.update(driver.finished)
 
     ticker = asyncio.create_task(tick())
     try:
-        result = await _execute(plan, engine)
+        result = await _execute(plan, driver)
     finally:
         ticker.cancel()
-    bar.close(engine.finished, _verdict(result))
+    bar.close(driver.finished, _verdict(result))
     return result
 
 
@@ -174,47 +198,47 @@ def _verdict(result: RunResult) -> str:
         else ""
 
 
-async def _execute(plan: _Plan, engine: Engine) -> RunResult:
-    """Run the plan on ``engine`` and build the result (clients closed in any case)."""
+async def _execute(plan: _Plan, driver: Driver) -> RunResult:
+    """Run the plan on ``driver`` and build the result (clients closed in any case)."""
     a = plan.arrivals
     rng_arrivals, rng_think = streams(plan.seed)
     capped = None
     _ensure_fd_room(a.users if isinstance(a, ClosedLoop) else plan.max_connections)
     try:
         if isinstance(a, ClosedLoop):
-            engine.max_connections = max(engine.max_connections, a.users)
-            engine.prepare(a.users)
+            driver.max_connections = max(driver.max_connections, a.users)
+            driver.prepare(a.users)
         else:
             schedule = open_schedule(a, requests=plan.requests, duration_s=plan.duration_s,
                                      rng=rng_arrivals)
-            engine.prepare(min(64, len(schedule)))
+            driver.prepare(min(64, len(schedule)))
         cpu0, wall0 = time.thread_time(), clock()
-        watcher = asyncio.create_task(engine.watch_loop())
+        watcher = asyncio.create_task(driver.watch_loop())
         t0 = clock() + LEAD_S
         send_until = t0 + (plan.duration_s if plan.duration_s is not None else MAX_DURATION_S)
         if isinstance(a, ClosedLoop):
-            await engine.closed_loop(a.users, think_times(a, rng_think), t0, plan.requests,
+            await driver.closed_loop(a.users, think_times(a, rng_think), t0, plan.requests,
                                      send_until)
         else:
-            await engine.open_loop(iter((t0 + schedule).tolist()), send_until + 1e-9)
+            await driver.open_loop(iter(schedule.tolist()), t0, send_until + 1e-9)
         cpu_s = time.thread_time() - cpu0
         busy = cpu_s / max(clock() - wall0, 1e-9)
         watcher.cancel()
     finally:
-        await engine.aclose()
-    if engine.stopped_early:
+        await driver.aclose()
+    if driver.stopped_early:
         capped = (f"Stopped sending after {MAX_DURATION_S:g} s (the generator's cap) with "
-                  f"{engine.dispatched} of {plan.requests} requests sent.")
+                  f"{driver.dispatched} of {plan.requests} requests sent.")
     meta: dict[str, Any] = {
         "url": plan.url, "arrivals": a.describe(), "requests": plan.requests,
         "duration_s": plan.duration_s, "timeout_s": plan.timeout_s, "seed": plan.seed,
         "server_in_process": plan.in_process,
-        "generator_cpu_ms_per_request": 1000.0 * cpu_s / max(len(engine.samples), 1),
+        "generator_cpu_ms_per_request": 1000.0 * cpu_s / max(len(driver.samples), 1),
     }
-    return _records.build(engine.samples, t0=t0, label=plan.label, traffic=plan.traffic,
-                          busy=busy, loop_lags=engine.loop_lags,
-                          pool_waits=engine.pool_waits,
-                          connections=engine.connections, capped=capped, meta=meta)
+    return _records.build(driver.samples, t0=t0, label=plan.label, traffic=plan.traffic,
+                          busy=busy, loop_lags=driver.loop_lags,
+                          pool_waits=driver.pool_waits,
+                          connections=driver.connections, capped=capped, meta=meta)
 
 
 def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float | None,
@@ -227,7 +251,7 @@ def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float 
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"run_load(url={url!r}): url must start with http:// and name a "
                          "host, e.g. 'http://127.0.0.1:8000/' (srv.url).")
-    if not is_loopback(parts.hostname):
+    if not _is_loopback(parts.hostname):
         raise ValueError(f"run_load(url={url!r}): the load generator only loads servers on "
                          "this machine (127.0.0.1, localhost or ::1). Use srv.url.")
     if not isinstance(arrivals, (Poisson, Constant, Bursts, ClosedLoop)):
@@ -236,22 +260,27 @@ def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float 
     if (requests is None) == (duration_s is None):
         raise ValueError(f"run_load(requests={requests!r}, duration_s={duration_s!r}): give "
                          "exactly one of them, e.g. requests=200 or duration_s=5.")
+    own = "run_load"
     if requests is not None:
-        _int("requests", requests, 1, MAX_REQUESTS, "Try requests=500.")
+        check_int(own, "requests", requests, low=1, high=MAX_REQUESTS, hint="Try requests=500.")
     else:
-        _num("duration_s", duration_s, MAX_DURATION_S, "Try duration_s=5.")
-    _num("timeout_s", timeout_s, MAX_TIMEOUT_S, "Try timeout_s=10.")
-    _int("seed", seed, 0, 2**63 - 1, "Try seed=0.")
-    _int("max_connections", max_connections, 1, MAX_CONNECTIONS, "Try max_connections=512.")
+        check_number(own, "duration_s", duration_s, low=0, low_open=True,
+                     high=MAX_DURATION_S, hint="Try duration_s=5.")
+    check_number(own, "timeout_s", timeout_s, low=0, low_open=True, high=MAX_TIMEOUT_S,
+                 hint="Try timeout_s=10.")
+    check_int(own, "seed", seed, low=0, high=2**63 - 1, hint="Try seed=0.")
+    check_int(own, "max_connections", max_connections, low=1, high=MAX_CONNECTIONS,
+              hint="Try max_connections=512.")
     if isinstance(arrivals, ClosedLoop):
-        _int("arrivals.users", arrivals.users, 1, MAX_USERS, "Try ClosedLoop(users=16).")
+        check_int(own, "arrivals.users", arrivals.users, low=1, high=MAX_USERS,
+                  hint="Try ClosedLoop(users=16).")
     else:
         rate = arrivals.rate_per_s
         if rate > MAX_RATE_PER_S:
             raise ValueError(
                 f"run_load(arrivals={arrivals!r}): {rate:g} requests per second is more than "
-                f"this generator can send ({MAX_RATE_PER_S:g} at most; it keeps to its "
-                "schedule up to about 4,000 here). Try a lower rate.")
+                f"this generator sends ({MAX_RATE_PER_S:g} at most; how far it keeps to its "
+                "schedule on this machine is in docs/live-lab.md). Try a lower rate.")
         if duration_s is not None and rate * duration_s > MAX_REQUESTS:
             raise ValueError(
                 f"run_load(duration_s={duration_s!r}): {rate:g} req/s for {duration_s:g} s "
@@ -260,23 +289,20 @@ def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float 
     if not isinstance(traffic, str) or not traffic:
         raise ValueError(f"run_load(traffic={traffic!r}): traffic must be a non-empty name.")
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    srv = _registry.by_port(port)
-    default = srv.describe() if srv is not None else f"{parts.hostname}:{port}"
+    known = _lookup(port)
+    default = known.label if known is not None else f"{parts.hostname}:{port}"
     return _Plan(url=url, arrivals=arrivals, requests=requests,
                  duration_s=None if duration_s is None else float(duration_s),
                  timeout_s=float(timeout_s), seed=seed, max_connections=max_connections,
                  label=default if label is None else label, traffic=traffic,
-                 progress=progress, in_process=None if srv is None else srv.in_process)
+                 progress=progress, in_process=None if known is None else known.in_process)
 
 
-def _int(name: str, value: Any, low: int, high: int, hint: str) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"run_load({name}={value!r}): {name} must be a whole number from "
-                         f"{low} to {high:,}. {hint}")
-
-
-def _num(name: str, value: Any, high: float, hint: str) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not 0 < value <= high:
-        raise ValueError(f"run_load({name}={value!r}): {name} must be more than 0 and at "
-                         f"most {high:g} seconds. {hint}")
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine's loopback interface (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

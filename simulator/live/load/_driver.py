@@ -1,16 +1,16 @@
-"""The load generator's engine: many single-connection clients on one event loop.
+"""The load generator's driver: many single-connection clients on one event loop.
 
-Why one client per connection: a single shared ``httpx.AsyncClient`` collapses beyond
-about 50 concurrent requests here (its connection pool becomes the bottleneck: ~100
-req/s, p95 1.4 s), while one single-connection client per in-flight request, all
-sharing one SSL context (creating a context costs milliseconds and memory), keeps an
-open-loop schedule to within 5 ms (p99) up to about 4,000 req/s here. Each client keeps
-one prepared request and sends it again and again (building a request per send was a
-measurable share of the generator's CPU), and carries it on the lean HTTP/1.1 transport
-of :mod:`._wire`: about 0.1 ms of CPU per request instead of 0.34 ms with httpx's default
-transport.
+Why one client per connection: a single shared ``httpx.AsyncClient`` collapses under a
+few dozen concurrent requests (its connection pool becomes the bottleneck), while one
+single-connection client per in-flight request, all sharing one SSL context (creating a
+context costs milliseconds and memory), keeps an open-loop schedule to within a few
+milliseconds at thousands of requests per second. Each client keeps one prepared request
+and sends it again and again (building a request per send was a measurable share of the
+generator's CPU), and carries it on the lean HTTP/1.1 transport of :mod:`._wire`, which
+costs a third of httpx's default transport. The measurements behind each choice:
+``docs/live-lab.md``.
 
-The engine records, for every request, when it was due (``arrival``), when the loop got
+The driver records, for every request, when it was due (``arrival``), when the loop got
 round to it (``dispatched``), when it really went out (``sent``: later than dispatched
 if every connection was busy), when the answer came back (``end``), and what the
 server's stamps said. From the gap between due and dispatched it can tell when the
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import _stamp, _wire
+from .. import _stamp
+from . import _wire
 
 clock = time.monotonic
 LEAD_S = 0.02  # start the schedule this long after setting up, so nothing starts late
@@ -48,9 +49,10 @@ class Sample:
     start: float | None = None
     done: float | None = None
     where: tuple[int, str, str] | None = None
+    offset: float | None = None  # open loop: the scheduled time, exactly as drawn (s from t0)
 
 
-class Engine:
+class Driver:
     """Clients, counters and the two drivers (open and closed loop) of one run."""
 
     def __init__(self, url: str, *, timeout_s: float, max_connections: int) -> None:
@@ -112,9 +114,10 @@ class Engine:
         self._idle.append(pair)
 
     # -- one request ------------------------------------------------------------------
-    async def one(self, rid: int, arrival: float, user: int | None) -> None:
+    async def one(self, rid: int, arrival: float, user: int | None,
+                  offset: float | None = None) -> None:
         """Send one request due at ``arrival``; give up ``timeout_s`` after ``arrival``."""
-        s = Sample(rid, arrival, clock(), user)
+        s = Sample(rid, arrival, clock(), user, offset=offset)
         self.samples.append(s)
         pair = None
         try:
@@ -135,21 +138,23 @@ class Engine:
                 self._release(pair)
             self.finished += 1
 
-    def _spawn(self, rid: int, arrival: float, user: int | None) -> None:
-        task = asyncio.create_task(self.one(rid, arrival, user))
+    def _spawn(self, rid: int, arrival: float, user: int | None,
+               offset: float | None = None) -> None:
+        task = asyncio.create_task(self.one(rid, arrival, user, offset))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         self.dispatched += 1
 
     # -- drivers ----------------------------------------------------------------------
-    async def open_loop(self, due: Iterator[float], send_until: float) -> None:
-        """Send request ``i`` at the ``i``-th absolute time of ``due`` (monotonic s)."""
-        for rid, t in enumerate(due):
+    async def open_loop(self, schedule: Iterator[float], t0: float, send_until: float) -> None:
+        """Send request ``i`` at ``t0`` + the ``i``-th time of ``schedule`` (s)."""
+        for rid, offset in enumerate(schedule):
+            t = t0 + offset
             await sleep_until(t)
             if t > send_until:
                 self.stopped_early = True
                 break
-            self._spawn(rid, t, None)
+            self._spawn(rid, t, None, offset)
         await self.drain()
 
     async def closed_loop(self, users: int, think: Iterator[float], start: float,

@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._base import LiveServer
+    from ._handle import LiveServer
 
 _LOCK = threading.RLock()
 _RUNNING: dict[str, LiveServer] = {}
@@ -36,11 +36,6 @@ def forget(server: LiveServer) -> None:
     with _LOCK:
         if _RUNNING.get(server.name) is server:
             del _RUNNING[server.name]
-
-
-def get(name: str) -> LiveServer | None:
-    with _LOCK:
-        return _RUNNING.get(name)
 
 
 def by_port(port: int) -> LiveServer | None:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ..results import RequestRecord, RunResult
-from ._engine import Sample
-from ._stamp import lane_names
+from ...results import RequestRecord, RunResult
+from .._stamp import lane_names
+from ._driver import Sample
 
 LAG_LIMIT_MS = 5.0  # schedule lag p99 beyond this: the generator was the limit
 # Or its event loop woke this late (p95; the p99 mostly catches the host's scheduling
@@ -65,9 +65,12 @@ def build(samples: list[Sample], *, t0: float, label: str, traffic: str,
     """Records, notes and meta of a finished run (see the module docstring)."""
     samples = sorted(samples, key=lambda s: s.id)
     lanes = lane_names(s.where for s in samples)
+    # An open loop's arrivals are its schedule as drawn (bit for bit the simulator's for the
+    # same seed); (t0 + x) - t0 would round differently from run to run.
     records = tuple(
-        RequestRecord(s.id, s.arrival - t0, _rel(s.start, t0), s.end - t0, s.status, lane,
-                      traffic, s.code, _rel(s.done, t0), s.user, _rel(s.sent, t0))
+        RequestRecord(s.id, s.arrival - t0 if s.offset is None else s.offset,
+                      _rel(s.start, t0), s.end - t0, s.status, lane, traffic, s.code,
+                      _rel(s.done, t0), s.user, _rel(s.sent, t0))
         for s, lane in zip(samples, lanes, strict=True)
     )
     lag50, lag99, lagmax = _ms_percentiles([s.dispatched - s.arrival for s in _steady(samples)])

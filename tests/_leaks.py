@@ -8,6 +8,7 @@ ipykernel); sockets are the process's open TCP sockets, from psutil.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ class Snapshot:
 
 def snapshot() -> Snapshot:
     """What this process holds now."""
-    import psutil  # noqa: PLC0415 - comes with ipykernel
+    import psutil
 
     me = psutil.Process()
     threads = frozenset((t.ident, t.name) for t in threading.enumerate())
@@ -49,3 +50,16 @@ def leftovers(before: Snapshot, wait_s: float = 2.0) -> list[str]:
         if not extra or time.monotonic() > deadline:
             return sorted(extra)
         time.sleep(0.05)
+
+
+def wait_closed(port: int, timeout_s: float) -> bool:
+    """Wait until nothing accepts connections on ``port`` any more (True if so)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                pass
+        except OSError:
+            return True
+        time.sleep(0.02)
+    return False

@@ -9,12 +9,9 @@ and with port 0 the operating system picks a free port for us.
 from __future__ import annotations
 
 import errno
-import ipaddress
 import socket
-import time
 
 HOST = "127.0.0.1"
-MAX_BACKLOG = 65_535
 # What a server child process prints when ready, and its exit status when the app
 # cannot be imported (see _child.py).
 CHILD_READY = "livelab: ready"
@@ -54,26 +51,3 @@ def probe(port: int, timeout_s: float) -> bool:
             return s.recv(5) == b"HTTP/"
     except OSError:
         return False
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine's loopback interface (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def wait_closed(port: int, timeout_s: float) -> bool:
-    """Wait until nothing accepts connections on ``port`` any more (True if so)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=0.2):
-                pass
-        except OSError:
-            return True
-        time.sleep(0.02)
-    return False

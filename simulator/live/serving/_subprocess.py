@@ -5,10 +5,11 @@ for I/O-bound lessons at moderate rates; CPU-bound handlers and rates of hundred
 second need the server in a process of its own. The app is then named by an import
 string, and the listening socket (bound here, on 127.0.0.1) is inherited by the child.
 
-- one process: ``python -m simulator.live._child`` runs waitress, wsgiref or uvicorn;
+- one process: ``python -m simulator.live.serving._child`` runs waitress, wsgiref or
+  uvicorn;
 - several processes (the production lesson): **gunicorn** with sync workers (or
-  ``gthread`` when ``threads > 1``) for WSGI and uvicorn workers for ASGI, or
-  **uvicorn** ``--workers``.
+  ``gthread`` when ``threads > 1``) for WSGI and uvicorn's worker class
+  (``uvicorn_worker.UvicornWorker``) for ASGI, or **uvicorn** ``--workers``.
 
 The child runs in a session of its own, so that stopping it can reach every worker:
 SIGTERM to the main process (graceful), then SIGKILL to the whole process group if
@@ -29,43 +30,42 @@ import threading
 import time
 from pathlib import Path
 
-from ._base import LiveServer, ServerSpec
+from ._handle import LiveServer
 from ._net import CHILD_IMPORT_FAILED as IMPORT_FAILED
 from ._net import CHILD_READY as READY
 from ._net import ServerStartError, probe
+from .config import ServerConfig
 
-_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+# Where the ``simulator`` package lives (the repository, or site-packages when installed):
+# a child process must import it however the kernel was started.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
 # What gunicorn and uvicorn print when they cannot import the app.
 _IMPORT_ERRORS = ("Error loading", "ImportError", "ModuleNotFoundError", "AppImportError",
                   "Failed to find attribute")
 
 
-def command(spec: ServerSpec, app: str, fd: int) -> list[str]:
-    """The command line that runs ``app`` as ``spec`` says, on inherited socket ``fd``."""
+def command(config: ServerConfig, fd: int) -> list[str]:
+    """The command line that runs ``config`` (an import string's app) on inherited ``fd``."""
     py = sys.executable
-    if spec.server == "gunicorn":
-        if spec.interface == "asgi":
-            worker = "uvicorn.workers.UvicornWorker"
+    app = str(config.import_string)
+    if config.server == "gunicorn":
+        if config.interface == "asgi":
+            worker = "uvicorn_worker.UvicornWorker"  # the maintained home of uvicorn's worker
         else:
-            worker = "gthread" if spec.threads > 1 else "sync"
+            worker = "gthread" if config.threads > 1 else "sync"
         return [py, "-m", "gunicorn", app, "--bind", f"fd://{fd}",
-                "--workers", str(spec.processes), "--threads", str(spec.threads),
-                "--worker-class", worker, "--backlog", str(spec.backlog),
+                "--workers", str(config.processes), "--threads", str(config.threads),
+                "--worker-class", worker, "--backlog", str(config.backlog),
                 "--log-level", "warning", "--graceful-timeout", "3", "--timeout", "120",
                 "--preload"]
-    if spec.processes > 1:  # uvicorn --workers
+    if config.processes > 1:  # uvicorn --workers
         cmd = [py, "-m", "uvicorn", app, "--fd", str(fd), "--workers",
-               str(spec.processes), "--log-level", "warning", "--no-access-log",
-               "--timeout-graceful-shutdown", "3", "--backlog", str(spec.backlog)]
-        if spec.limit_concurrency is not None:
-            cmd += ["--limit-concurrency", str(spec.limit_concurrency)]
+               str(config.processes), "--log-level", "warning", "--no-access-log",
+               "--timeout-graceful-shutdown", "3", "--backlog", str(config.backlog)]
+        if config.limit_concurrency is not None:
+            cmd += ["--limit-concurrency", str(config.limit_concurrency)]
         return cmd
-    cmd = [py, "-m", "simulator.live._child", "--server", spec.server, "--interface",
-           spec.interface, "--app", app, "--fd", str(fd), "--name", spec.name,
-           "--threads", str(spec.threads), "--backlog", str(spec.backlog)]
-    if spec.limit_concurrency is not None:
-        cmd += ["--limit-concurrency", str(spec.limit_concurrency)]
-    return cmd
+    return [py, "-m", "simulator.live.serving._child", "--fd", str(fd), *config.to_argv()]
 
 
 class ChildProcessServer(LiveServer):
@@ -73,25 +73,25 @@ class ChildProcessServer(LiveServer):
 
     in_process = False
 
-    def __init__(self, spec: ServerSpec, app: str, sock: socket.socket) -> None:
-        super().__init__(spec)
+    def __init__(self, config: ServerConfig, sock: socket.socket) -> None:
+        super().__init__(config)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_PROJECT_ROOT, os.getcwd(), env.get("PYTHONPATH", "")) if p)
+            p for p in (_PACKAGE_ROOT, os.getcwd(), env.get("PYTHONPATH", "")) if p)
         env["PYTHONUNBUFFERED"] = "1"
         self._lines: collections.deque[str] = collections.deque(maxlen=400)
         self._ready = threading.Event()
         try:
             self._proc = subprocess.Popen(
-                command(spec, app, sock.fileno()), pass_fds=(sock.fileno(),),
+                command(config, sock.fileno()), pass_fds=(sock.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 start_new_session=True, env=env, text=True, bufsize=1)
         finally:
             sock.close()  # the child holds it now; the kernel keeps no socket
-        self._reader = threading.Thread(target=self._read, name=f"livelab-{spec.name}-log",
+        self._reader = threading.Thread(target=self._read, name=f"livelab-{config.name}-log",
                                         daemon=True)
         self._reader.start()
-        self._wait_ready(app)
+        self._wait_ready()
 
     @property
     def pid(self) -> int:
@@ -108,47 +108,48 @@ class ChildProcessServer(LiveServer):
                 self._ready.set()
                 continue
             self._lines.append(line)
-            if not self.spec.quiet:
+            if not self.config.quiet:
                 sys.stderr.write(f"[{self.name}] {line}")
         self._proc.stdout.close()
 
-    def _wait_ready(self, app: str) -> None:
-        spec = self.spec
-        deadline = time.monotonic() + spec.start_timeout_s
-        ours = spec.server != "gunicorn" and spec.processes == 1
+    def _wait_ready(self) -> None:
+        config = self.config
+        deadline = time.monotonic() + config.start_timeout_s
+        ours = config.server != "gunicorn" and config.processes == 1
         while True:
             code = self._proc.poll()
             if code is not None:
-                self._fail(app, f"exited with status {code} while starting", code)
+                self._fail(f"exited with status {code} while starting", code)
             if ours and self._ready.wait(0.05):
                 return
             if not ours and self._workers_up() and probe(self.port, 0.5):
                 return
             if time.monotonic() > deadline:
-                self._fail(app, f"did not answer within {spec.start_timeout_s:g} s", None)
+                self._fail(f"did not answer within {config.start_timeout_s:g} s", None)
             if not ours:
                 time.sleep(0.05)
 
     def _workers_up(self) -> bool:
         """Whether all worker processes exist (several processes only)."""
-        if self.spec.processes == 1:
+        if self.config.processes == 1:
             return True
         try:
             import psutil  # noqa: PLC0415 - comes with ipykernel
 
-            return len(psutil.Process(self.pid).children()) >= self.spec.processes
+            return len(psutil.Process(self.pid).children()) >= self.config.processes
         except Exception:
             return True  # cannot tell: the HTTP probe decides
 
-    def _fail(self, app: str, why: str, code: int | None) -> None:
+    def _fail(self, why: str, code: int | None) -> None:
         self.stop(2.0)
         self._reader.join(2.0)
         tail = self.log(15).rstrip() or "(no output)"
         import_failed = code == IMPORT_FAILED or any(m in tail for m in _IMPORT_ERRORS)
-        hint = (f"The app {app!r} could not be imported: check the module and attribute "
-                "names, and that the module imports in a fresh Python." if import_failed
+        hint = (f"The app {self.config.import_string!r} could not be imported: check the "
+                "module and attribute names, and that the module imports in a fresh Python."
+                if import_failed
                 else "See the server's output below.")
-        raise ServerStartError(f"serve(server={self.spec.server!r}): the server {why}. "
+        raise ServerStartError(f"serve(server={self.config.server!r}): the server {why}. "
                                f"{hint}\n--- server output ---\n{tail}")
 
     def _shutdown(self, timeout_s: float) -> None:

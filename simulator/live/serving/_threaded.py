@@ -16,6 +16,8 @@ cells. So each server runs in threads we own, on a socket we bound:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -23,24 +25,11 @@ import time
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from ._base import LiveServer, ServerSpec
+from .._http import refuse_upgrades
+from .._types import WSGIApp
+from ._handle import LiveServer
 from ._net import HOST, ServerStartError
-from ._types import Environ, StartResponse, WSGIApp
-from .apps import UPGRADE_REFUSAL
-
-
-def refuse_upgrades(app: WSGIApp) -> WSGIApp:
-    """Wrap a WSGI app so that a websocket upgrade gets a clear 426, not a confusing 200."""
-
-    def wrapped(environ: Environ, start_response: StartResponse) -> Any:
-        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            body = UPGRADE_REFUSAL.encode()
-            start_response("426 Upgrade Required", [("content-type", "text/plain"),
-                                                    ("content-length", str(len(body)))])
-            return [body]
-        return app(environ, start_response)
-
-    return wrapped
+from .config import ServerConfig
 
 
 class _ThreadServer(LiveServer):
@@ -59,15 +48,15 @@ class _ThreadServer(LiveServer):
 class WaitressThread(_ThreadServer):
     """waitress: an asyncore loop thread plus ``threads`` worker threads."""
 
-    def __init__(self, spec: ServerSpec, app: WSGIApp, sock: socket.socket) -> None:
-        super().__init__(spec)
+    def __init__(self, config: ServerConfig, app: WSGIApp, sock: socket.socket) -> None:
+        super().__init__(config)
         from waitress import create_server  # noqa: PLC0415 - heavy, only when used
 
         # "Task queue depth is N" on every queued request would drown the notebook.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._srv: Any = create_server(
-            refuse_upgrades(app), sockets=[sock], threads=spec.threads,
-            backlog=spec.backlog, connection_limit=max(spec.backlog, 100),
+            refuse_upgrades(app), sockets=[sock], threads=config.threads,
+            backlog=config.backlog, connection_limit=max(config.backlog, 100),
             ident="livelab-waitress",
         )
         self._sock = sock
@@ -112,14 +101,14 @@ class _BigBacklogServer(WSGIServer):
 class WsgirefThread(_ThreadServer):
     """wsgiref: one thread accepts and runs every request, one at a time."""
 
-    def __init__(self, spec: ServerSpec, app: WSGIApp, sock: socket.socket) -> None:
-        super().__init__(spec)
-        srv = _BigBacklogServer((HOST, spec.port), _QuietHandler, bind_and_activate=False)
+    def __init__(self, config: ServerConfig, app: WSGIApp, sock: socket.socket) -> None:
+        super().__init__(config)
+        srv = _BigBacklogServer((HOST, config.port), _QuietHandler, bind_and_activate=False)
         srv.socket.close()
         srv.socket = sock  # ours: already bound and listening with a large backlog
         srv.server_address = sock.getsockname()
         # Set what server_bind() would, without its reverse DNS lookup of the host.
-        srv.server_name, srv.server_port = HOST, spec.port
+        srv.server_name, srv.server_port = HOST, config.port
         srv.setup_environ()
         srv.set_app(refuse_upgrades(app))
         self._srv = srv
@@ -138,27 +127,39 @@ class WsgirefThread(_ThreadServer):
 class UvicornThread(_ThreadServer):
     """uvicorn in a daemon thread, on an event loop of its own (never the kernel's)."""
 
-    def __init__(self, spec: ServerSpec, app: Any, sock: socket.socket) -> None:
-        super().__init__(spec)
+    def __init__(self, config: ServerConfig, app: Any, sock: socket.socket) -> None:
+        super().__init__(config)
         import uvicorn  # noqa: PLC0415
 
-        config = uvicorn.Config(
+        uv_config = uvicorn.Config(
             app, log_config=None, log_level="warning", access_log=False, lifespan="auto",
-            backlog=spec.backlog, limit_concurrency=spec.limit_concurrency,
+            backlog=config.backlog, limit_concurrency=config.limit_concurrency,
             timeout_graceful_shutdown=3,
         )
-        self._srv = uvicorn.Server(config)
+        self._srv = uvicorn.Server(uv_config)
         self._sock = sock
         self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
         self._loop_thread = self._thread(self._run, "uvicorn-loop")
         self._loop_thread.start()
-        self._wait_started(spec.start_timeout_s)
+        self._wait_started(config.start_timeout_s)
 
     def _run(self) -> None:
+        # What uvicorn.Server.run does, but keeping the loop and the task: a startup that
+        # hangs (a lifespan waiting forever) can then be cancelled, not left running.
+        config = self._srv.config
+        factory = getattr(config, "get_loop_factory", lambda: None)()
         try:
-            self._srv.run(sockets=[self._sock])
+            with asyncio.Runner(loop_factory=factory) as runner:
+                runner.run(self._serve())
         except BaseException as e:  # uvicorn sys.exit()s on a failed startup
             self._error = e
+
+    async def _serve(self) -> None:
+        self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
+        await self._srv.serve(sockets=[self._sock])
 
     def _wait_started(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -180,5 +181,10 @@ class UvicornThread(_ThreadServer):
         self._loop_thread.join(timeout_s)
         if self._loop_thread.is_alive():
             self._srv.force_exit = True
+            self._loop_thread.join(timeout_s)
+        if self._loop_thread.is_alive() and self._loop is not None and self._task is not None:
+            # Still starting up (uvicorn only looks at should_exit once started): cancel.
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(self._task.cancel)
             self._loop_thread.join(timeout_s)
         self._sock.close()
