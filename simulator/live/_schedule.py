@@ -26,9 +26,10 @@ OpenArrivals = Poisson | Constant | Bursts
 
 def streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """The (arrivals, think time) generators of traffic class 0 for ``seed``."""
-    cls = np.random.SeedSequence(seed).spawn(1)[0]
-    gens = [np.random.default_rng(s) for s in cls.spawn(4)]
-    return gens[0], gens[3]
+    from simulator.model.seeding import class_streams  # noqa: PLC0415 - the one derivation
+
+    first = class_streams(seed, 1)[0]
+    return first.arrivals, first.think
 
 
 def _batched(draw: object) -> Iterator[float]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ._check import check_int, check_number
 from .arrivals import Arrivals, Bursts, ClosedLoop, Constant, Poisson
+from .costs import cpu_demand
 from .servers import ASGIServer, Server, WSGIServer
 from .workload import Workload
 
@@ -157,21 +158,13 @@ class Scenario:
     def _check_closed_loop_moves(self, t: Traffic) -> None:
         if not isinstance(t.arrivals, ClosedLoop) or t.arrivals.think_ms > 0:
             return
-        w, s = t.workload, self.server
-        switch = s.switch_ms if thread_hops(s, w.view) else 0.0
-        if w.cpu_ms + w.io_ms + s.overhead_ms + switch <= 0:
+        w = t.workload
+        if cpu_demand(self.server, w.view, w.cpu_ms).total_ms + w.io_ms <= 0:
             raise ValueError(
                 f"Scenario: traffic {t.name!r} is a closed loop whose requests take no time "
                 "and whose users never think, so simulated time would never move. Give the "
                 "workload some cpu_ms or io_ms, or the users some think_ms."
             )
-
-
-def thread_hops(server: Server, view: str) -> int:
-    """How many sync/async hops a request of this view pays on this server."""
-    if isinstance(server, WSGIServer):
-        return 0 if view == "sync" else 1
-    return (1 if view == "sync" else 0) + server.sync_middleware
 
 
 def _check_parts(owner: str, workload: object, arrivals: object) -> None:
