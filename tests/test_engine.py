@@ -10,6 +10,7 @@ from simulator import (
     ClosedLoop,
     Constant,
     Poisson,
+    RequestRecord,
     Scenario,
     Traffic,
     Workload,
@@ -303,3 +304,16 @@ def test_subset_keeps_one_traffic_class_and_its_spans():
     assert {s.request_id for s in slow.spans} == {r.id for r in slow.records}
     assert slow.summary().completed == res.summary(traffic="slow").completed
     assert "slow" in slow.label
+
+
+def test_to_frame_has_one_row_per_record_with_latency_and_wait_in_ms():
+    res = run(WSGIServer(threads=1, backlog=0), Workload(io_ms=100),
+              arrivals=Bursts(size=5, every_s=1.0), requests=10)
+    df = res.to_frame()
+    assert list(df.columns) == [*RequestRecord._fields, "latency_ms", "wait_ms"]
+    assert df["id"].tolist() == [r.id for r in res.records]
+    assert df["status"].tolist() == [r.status for r in res.records]
+    assert df["latency_ms"].tolist() == pytest.approx([1000 * r.latency_s for r in res.records])
+    ok = df[df["status"] == "ok"]
+    assert ok["wait_ms"].tolist() == pytest.approx([0.0, 0.0])
+    assert df.loc[df["status"] == "rejected", "wait_ms"].isna().all()  # never started

@@ -11,8 +11,9 @@ import math
 
 from ..model import SWITCH_INTERVAL_S, ClosedLoop, Scenario, cpu_demand
 
-# Wall-clock seconds per unit of work (a request, plus half a unit per CPU slice), as
-# benchmarks/bench_sim.py measures it; its figure for a given machine is in the README.
+# Wall-clock seconds per unit of work (a request, plus half a unit per CPU slice): a
+# cautious reading of the requests per second that benchmarks/bench_sim.py measures (its
+# figures are in the README, "Speed"), so the estimate errs towards refusing.
 SECONDS_PER_UNIT = 25e-6
 LIMIT_S = 10.0
 HARD_CAP = 500_000  # no run sends more requests than this, whatever the estimate said

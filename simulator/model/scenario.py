@@ -70,6 +70,18 @@ class Scenario:
     timeout_s:
         Client timeout in seconds (``None``: wait forever). A request still unanswered
         after it is recorded as ``"timeout"``; the server still does the work.
+
+    Four threads, 50 ms of exponential I/O, 60 requests a second: the textbook M/M/4
+    queue, whose mean wait Erlang C puts at 25.5 ms.
+
+    >>> from simulator import Poisson, Workload, WSGIServer, simulate
+    >>> sc = Scenario(server=WSGIServer(threads=4),
+    ...               workload=Workload(io_ms=50, dist="exponential"),
+    ...               arrivals=Poisson(rate_per_s=60), requests=20_000, seed=1)
+    >>> sc.describe()
+    'WSGI 1x4 | main: sync cpu 0 ms io 50 ms, Poisson 60/s'
+    >>> round(simulate(sc).summary(warmup_s=10).mean_wait_ms)
+    25
     """
 
     server: Server

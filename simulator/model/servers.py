@@ -118,11 +118,6 @@ class ASGIServer:
         check_optional_int(own, "limit_concurrency", self.limit_concurrency, low=1,
                            high=MAX_QUEUE, hint="Use None for no limit.")
 
-    @property
-    def lanes(self) -> int:
-        """Event loops (one per process): CPU work crosses one of these at a time."""
-        return self.processes
-
     def describe(self) -> str:
         """A short label for tables and legends, e.g. ``"ASGI 1 loop"``."""
         loops = "loop" if self.processes == 1 else "loops"

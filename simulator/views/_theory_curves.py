@@ -44,7 +44,7 @@ def demands_s(sc: Scenario) -> tuple[float, float]:
     cpu = cpu_demand(s, w.view, w.cpu_ms).total_ms / 1000.0
     total = cpu + w.io_ms / 1000.0
     cpu_max = cpu / min(s.processes, sc.cores)  # a GIL per process, cores shared
-    if s.kind == "wsgi":
+    if isinstance(s, WSGIServer):
         return total, max(total / s.lanes, cpu_max)
     if w.view == "async_blocking":
         return total, max(total / s.processes, cpu_max)
