@@ -1,8 +1,8 @@
 """Results: flat, immutable records of what happened to every request.
 
-Simulated and live runs produce the same :class:`RequestRecord`, so the model and
+Simulated and live runs produce the same :class:`RequestRecord`, so simulation and
 reality can be drawn on the same axes. All times are in seconds on one clock:
-simulated time for the model, the client's monotonic clock for live runs.
+simulated time for a simulation, the client's monotonic clock for live runs.
 
 - ``latency`` = ``end_s - arrival_s`` (for a timeout: until the client gave up);
 - ``wait`` = ``start_s - arrival_s``: until the request first got its lane (WSGI) or

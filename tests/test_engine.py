@@ -96,7 +96,7 @@ def test_a_lone_request_takes_the_cpu_the_model_says_it_costs(server, view):
 @pytest.mark.parametrize(("threads", "expected"), [(1, 20), (4, 80), (16, 320)])
 def test_wsgi_lanes_are_held_through_io(threads, expected):
     res = run(WSGIServer(threads=threads), Workload(io_ms=50), arrivals=ClosedLoop(16))
-    assert rps(res) == pytest.approx(min(expected, 320), rel=0.02)
+    assert rps(res) == pytest.approx(expected, rel=0.02)
 
 
 def test_asgi_overlaps_waiting():
@@ -188,8 +188,9 @@ def test_closed_loop_users_refused_at_once_do_not_spin_forever():
                             workload=Workload(io_ms=50, view="async"),
                             arrivals=ClosedLoop(16), duration_s=1.0))
     s = res.summary()
-    assert s.completed == pytest.approx(2 / 0.050, rel=0.1)
-    assert s.rejected > 0
+    assert s.completed == 2 / 0.050  # two in flight, 50 ms each, for one second
+    # the 14 others are refused and resend after one loopback round trip (1 ms)
+    assert s.rejected == pytest.approx(14 / 0.001, rel=0.01)
 
 
 def test_client_timeout_is_a_record_and_the_server_still_does_the_work():
@@ -205,9 +206,11 @@ def test_closed_loop_user_gives_up_at_the_timeout_and_sends_again():
     res = run(WSGIServer(threads=1), Workload(io_ms=100), arrivals=ClosedLoop(4),
               requests=40, timeout_s=0.15)
     s = res.summary()
-    assert s.timeouts > 0
-    # users resend after 0.15 s, not after their answer: 40 requests in about 10 * 0.15 s
-    assert max(r.arrival_s for r in res.records) < 2.0
+    # one thread, four users: only the first answer comes in time; the thread then works
+    # through requests nobody waits for any more, and every later one times out
+    assert (s.completed, s.timeouts) == (1, 39)
+    # users resend at their timeout, not after their answer: ten rounds 0.15 s apart
+    assert max(r.arrival_s for r in res.records) == pytest.approx(9 * 0.15)
 
 
 # -- traffic -------------------------------------------------------------------------

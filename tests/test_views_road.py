@@ -39,8 +39,9 @@ def test_one_lane_bridge_by_hand():
 
 def test_queue_grows_on_an_overloaded_bridge():
     road = build_road(_run(WSGIServer(threads=1)))
-    waits = [len(frame_at(road, t).queue) for t in (0.2, 0.4, 0.55)]
-    assert waits == sorted(waits) and waits[-1] > waits[0]
+    # arrivals every 50 ms (12 of them), 100 ms each: one more waits every 100 ms
+    waits = [len(frame_at(road, t).queue) for t in (0.21, 0.41, 0.56)]
+    assert waits == [2, 4, 6]
 
 
 def test_two_lane_bridge_keeps_up():
@@ -108,8 +109,10 @@ def test_bridge_side_by_side_on_one_clock():
 @pytest.mark.parametrize("bad, word", [
     (bridge, "at least one"),
     (lambda: bridge("x"), "Scenario"),
-    (lambda: bridge(_run(WSGIServer()), frames=1), "frames"),
-    (lambda: build_road(_run(WSGIServer()), max_requests=0), "max_requests"),
+    (lambda: bridge(_run(WSGIServer()), frames=1), "frames must be a whole number from 10"),
+    (lambda: bridge(_run(WSGIServer()), interval_ms=5), "interval_ms must be .* from 20"),
+    (lambda: build_road(_run(WSGIServer()), max_requests=0),
+     "max_requests must be a whole number from 1 to 2000"),
 ])
 def test_bad_arguments(bad, word):
     with pytest.raises(ValueError, match=word):

@@ -1,7 +1,7 @@
 """Pictures of a run: lanes, queues, latencies, load sweeps, the bridge and the highway.
 
 Every plot takes a :class:`~simulator.results.RunResult`, simulated or measured, draws on
-the Axes it is given (or a new figure) and returns that Axes, so model and reality can
+the Axes it is given (or a new figure) and returns that Axes, so simulation and reality can
 share one picture. The dashboards wrap the plots in ipywidgets controls: move a slider,
 the scenario is simulated again and the figure redrawn. This package calls
 :func:`simulator.simulate`; it never touches the simulation engine itself.
