@@ -41,7 +41,7 @@ class SimulatedASGI:
         self.run = run
         n = server.processes
         self.loops = [simpy.Resource(run.env, capacity=1) for _ in range(n)]
-        self.loop_names = [f"p{p}-loop" for p in range(n)]
+        self.loop_names = server.lane_names  # an ASGI request's lane is its loop
         self.in_flight = [0] * n
         self.total = 0
         self.limit = server.limit_concurrency

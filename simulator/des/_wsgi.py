@@ -27,8 +27,7 @@ class SimulatedWSGI:
         self.run = run
         # One simpy slot per worker thread of every process; its queue is the accept queue.
         self.threads = simpy.Resource(run.env, capacity=server.lanes)
-        self.lane_names = [f"p{p}-t{t}" for p in range(server.processes)
-                           for t in range(server.threads)]
+        self.lane_names = server.lane_names
         self.proc_of = [i // server.threads for i in range(len(self.lane_names))]
         self.idle = list(range(len(self.lane_names) - 1, -1, -1))  # pop() gives p0-t0 first
         # The CPU each request pays besides its view's own (overhead, hops), in seconds.

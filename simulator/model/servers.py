@@ -69,8 +69,17 @@ class WSGIServer:
 
     @property
     def lanes(self) -> int:
-        """Requests that can be in progress at once."""
+        """Requests that can be in progress at once: one per thread of every process."""
         return self.processes * self.threads
+
+    @property
+    def lane_names(self) -> tuple[str, ...]:
+        """What ``RequestRecord.lane`` says for each thread: ``"p0-t0"``, ``"p0-t1"``, ...
+
+        >>> WSGIServer(processes=2, threads=2).lane_names
+        ('p0-t0', 'p0-t1', 'p1-t0', 'p1-t1')
+        """
+        return tuple(f"p{p}-t{t}" for p in range(self.processes) for t in range(self.threads))
 
     def describe(self) -> str:
         """A short label for tables and legends, e.g. ``"WSGI 1x4"``."""
@@ -117,6 +126,15 @@ class ASGIServer:
         check_int(own, "sync_middleware", self.sync_middleware, low=0, high=20)
         check_optional_int(own, "limit_concurrency", self.limit_concurrency, low=1,
                            high=MAX_QUEUE, hint="Use None for no limit.")
+
+    @property
+    def lane_names(self) -> tuple[str, ...]:
+        """What ``RequestRecord.lane`` says for each process's event loop: ``"p0-loop"``, ...
+
+        >>> ASGIServer(processes=2).lane_names
+        ('p0-loop', 'p1-loop')
+        """
+        return tuple(f"p{p}-loop" for p in range(self.processes))
 
     def describe(self) -> str:
         """A short label for tables and legends, e.g. ``"ASGI 1 loop"``."""
