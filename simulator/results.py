@@ -1,12 +1,20 @@
 """Results: flat, immutable records of what happened to every request.
 
-Simulated and live runs produce the same :class:`RequestRecord`, so the model and
+Simulated and live runs produce the same :class:`RequestRecord`, so simulation and
 reality can be drawn on the same axes. All times are in seconds on one clock:
-simulated time for the model, the client's monotonic clock for live runs.
+simulated time for a simulation, the client's monotonic clock for live runs.
 
 - ``latency`` = ``end_s - arrival_s`` (for a timeout: until the client gave up);
 - ``wait`` = ``start_s - arrival_s``: until the request first got its lane (WSGI) or
   the event loop (ASGI).
+
+>>> from simulator import Constant, Scenario, Workload, WSGIServer, simulate
+>>> res = simulate(Scenario(server=WSGIServer(), workload=Workload(io_ms=100),
+...                         arrivals=Constant(rate_per_s=5), requests=3))
+>>> [(round(r.arrival_s, 3), round(r.latency_s, 3), r.lane) for r in res.records]
+[(0.2, 0.1, 'p0-t0'), (0.4, 0.1, 'p0-t0'), (0.6, 0.1, 'p0-t0')]
+>>> round(res.summary().throughput_rps, 3)   # 3 requests from 0.2 s to 0.7 s
+6.0
 """
 
 from __future__ import annotations
@@ -165,10 +173,6 @@ class RunResult:
         label = f"{self.label} ({traffic})" if traffic else self.label
         return replace(self, records=tuple(recs), spans=spans, label=label)
 
-    @property
-    def ok(self) -> list[RequestRecord]:
-        return [r for r in self.records if r.status == "ok"]
-
     def latencies_ms(self, status: str = "ok") -> list[float]:
         """Latencies (ms) of the requests with this status, in arrival order."""
         return [1000.0 * r.latency_s for r in self.records if r.status == status]
@@ -178,12 +182,11 @@ class RunResult:
         """Lanes that served at least one request, sorted (``p0-t0``, ``p0-t1``, ...)."""
         return sorted({r.lane for r in self.records if r.lane}, key=metrics.lane_sort_key)
 
-    @property
-    def traffic_classes(self) -> list[str]:
-        return sorted({r.traffic for r in self.records})
-
     def to_frame(self) -> Any:
-        """The records as a pandas DataFrame (pandas is optional)."""
+        """The records as a pandas DataFrame, with ``latency_ms`` and ``wait_ms`` added.
+
+        pandas is not needed by anything else in the course: install it to use this.
+        """
         import pandas as pd  # noqa: PLC0415 - optional dependency
 
         df = pd.DataFrame(self.records, columns=RequestRecord._fields)

@@ -9,11 +9,24 @@ second and times in seconds unless a name says otherwise.
 - **Erlang C**: the probability that an arriving request must wait in an M/M/c queue.
 - **Closed loop**: ``N`` users who think ``Z`` seconds between answers that take ``R``
   seconds produce ``X = N / (R + Z)`` requests per second (the response time law).
+
+Four threads, 50 ms of exponential I/O per request (``service_rate`` 20 per second) and
+60 requests a second: each lane is busy 75 % of the time, about half the requests wait
+for a lane, 25.5 ms on average, and one in twenty takes over 206 ms in all:
+
+>>> utilization(4, 60, 20), round(erlang_c(4, 60, 20), 3)
+(0.75, 0.509)
+>>> round(1000 * mmc_mean_wait(4, 60, 20), 1), round(1000 * mmc_response_percentile(4, 60, 20, 95))
+(25.5, 206)
 """
 
 from __future__ import annotations
 
 import math
+
+from .model._check import check_int, check_number
+
+MAX_SERVERS = 1_000_000
 
 __all__ = [
     "closed_loop_bounds",
@@ -29,19 +42,16 @@ __all__ = [
 ]
 
 
-def _check_rates(servers: int, arrival_rate: float, service_rate: float) -> None:
-    if not isinstance(servers, int) or isinstance(servers, bool) or servers < 1:
-        raise ValueError(f"servers={servers!r}: must be a whole number >= 1.")
-    for name, v in (("arrival_rate", arrival_rate), ("service_rate", service_rate)):
-        if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name}={v!r}: must be a finite number >= 0 (per second).")
-    if service_rate == 0:
-        raise ValueError("service_rate=0: a server that never finishes; give a rate > 0.")
+def _check_rates(owner: str, servers: int, arrival_rate: float, service_rate: float) -> None:
+    check_int(owner, "servers", servers, low=1, high=MAX_SERVERS)
+    check_number(owner, "arrival_rate", arrival_rate, hint="Requests per second.")
+    check_number(owner, "service_rate", service_rate, low_open=True,
+                 hint="Requests per second one server finishes: 1 / mean service time.")
 
 
 def utilization(servers: int, arrival_rate: float, service_rate: float) -> float:
     """rho = lambda / (c mu): the busy fraction of each lane. Stable only below 1."""
-    _check_rates(servers, arrival_rate, service_rate)
+    _check_rates("utilization", servers, arrival_rate, service_rate)
     return arrival_rate / (servers * service_rate)
 
 
@@ -50,8 +60,15 @@ def erlang_c(servers: int, arrival_rate: float, service_rate: float) -> float:
 
     Uses the numerically stable recursion through Erlang B, so it works for thousands
     of servers.
+
+    >>> round(erlang_c(1, arrival_rate=10, service_rate=20), 3)   # M/M/1: rho
+    0.5
+    >>> round(erlang_c(4, arrival_rate=60, service_rate=20), 4)
+    0.5094
+    >>> erlang_c(2, arrival_rate=60, service_rate=20)              # overloaded
+    1.0
     """
-    _check_rates(servers, arrival_rate, service_rate)
+    _check_rates("erlang_c", servers, arrival_rate, service_rate)
     a = arrival_rate / service_rate  # offered load in Erlangs
     rho = a / servers
     if rho >= 1:
@@ -97,8 +114,8 @@ def mmc_response_percentile(
     The wait is 0 with probability 1 - C and otherwise exponential with rate
     c mu - lambda; the service is exponential with rate mu. Solved by bisection.
     """
-    if not 0 < q < 100:
-        raise ValueError(f"q={q!r}: a percentile must be between 0 and 100 (exclusive).")
+    check_number("mmc_response_percentile", "q", q, low_open=True, high=100, high_open=True,
+                 hint="A percentile, e.g. q=95.")
     c_wait = erlang_c(servers, arrival_rate, service_rate)
     theta = servers * service_rate - arrival_rate
     if theta <= 0:
@@ -123,8 +140,11 @@ def littles_law_l(arrival_rate: float, mean_time_s: float) -> float:
 
 def closed_loop_throughput(users: int, response_s: float, think_s: float = 0.0) -> float:
     """X = N / (R + Z): the response time law for a closed loop."""
+    check_number("closed_loop_throughput", "response_s", response_s)
+    check_number("closed_loop_throughput", "think_s", think_s)
     if response_s + think_s <= 0:
-        raise ValueError("response_s + think_s must be > 0 for a closed loop to move.")
+        raise ValueError("closed_loop_throughput: response_s + think_s must be more than 0 "
+                         "for a closed loop to move.")
     return users / (response_s + think_s)
 
 
@@ -136,8 +156,7 @@ def closed_loop_bounds(
     Throughput is at most ``min(N / (S + Z), c / S)``; the response time at least
     ``max(S, N S / c - Z)``. Together they draw the "hockey stick".
     """
-    if service_s <= 0:
-        raise ValueError("service_s must be > 0.")
+    check_number("closed_loop_bounds", "service_s", service_s, low_open=True)
     x_max = min(users / (service_s + think_s), servers / service_s)
     r_min = max(service_s, users * service_s / servers - think_s)
     return x_max, r_min
@@ -147,8 +166,8 @@ def servers_needed(
     arrival_rate: float, service_rate: float, *, max_wait_probability: float = 0.2
 ) -> int:
     """Fewest lanes c for which Erlang C stays at or below ``max_wait_probability``."""
-    if not 0 < max_wait_probability <= 1:
-        raise ValueError("max_wait_probability must be in (0, 1].")
+    check_number("servers_needed", "max_wait_probability", max_wait_probability,
+                 low_open=True, high=1.0, hint="Try max_wait_probability=0.2.")
     c = max(1, math.floor(arrival_rate / service_rate) + 1)
     while erlang_c(c, arrival_rate, service_rate) > max_wait_probability:
         c += 1

@@ -10,12 +10,14 @@ from simulator import (
     ClosedLoop,
     Constant,
     Poisson,
+    RequestRecord,
     Scenario,
     Traffic,
     Workload,
     WSGIServer,
     simulate,
 )
+from simulator.model import SWITCH_INTERVAL_S, cpu_demand
 
 SIXTEEN_USERS = ClosedLoop(16)
 
@@ -60,8 +62,8 @@ def test_gil_switch_interval_lets_a_short_request_through_a_long_one():
     res = simulate(long_first)
     short = next(r for r in res.records if r.traffic == "short")
     assert short.arrival_s > next(r for r in res.records if r.traffic == "main").arrival_s
-    # it waits at most one 5 ms switch interval for the GIL, then runs its 1 ms
-    assert short.latency_s <= 0.006 + 1e-9
+    # it waits at most one switch interval (5 ms) for the GIL, then runs its 1 ms
+    assert short.latency_s <= SWITCH_INTERVAL_S + 0.001 + 1e-9
 
 
 def test_cooperative_loop_makes_a_short_request_wait_for_a_long_one():
@@ -75,11 +77,26 @@ def test_cooperative_loop_makes_a_short_request_wait_for_a_long_one():
     assert short.latency_s == pytest.approx(0.100 - 0.010 + 0.001, abs=1e-6)
 
 
+@pytest.mark.parametrize("server", [
+    WSGIServer(overhead_ms=0.4, switch_ms=1.5),
+    ASGIServer(overhead_ms=0.4, switch_ms=1.5),
+    ASGIServer(overhead_ms=0.4, switch_ms=1.5, sync_middleware=2),
+], ids=["wsgi", "asgi", "asgi-2-sync-middleware"])
+@pytest.mark.parametrize("view", ["sync", "async", "async_blocking"])
+def test_a_lone_request_takes_the_cpu_the_model_says_it_costs(server, view):
+    res = simulate(Scenario(server=server, workload=Workload(cpu_ms=3, view=view),
+                            arrivals=Constant(1.0), requests=1), trace=True)
+    demand = cpu_demand(server, view, 3.0)
+    assert res.records[0].latency_s == pytest.approx(demand.total_ms / 1000, abs=1e-12)
+    on_loop = sum(s.end_s - s.start_s for s in res.spans if s.where.endswith("loop"))
+    assert on_loop == pytest.approx(demand.loop_ms / 1000, abs=1e-12)
+
+
 # -- lanes held through I/O vs the loop free during awaits ------------------------------
 @pytest.mark.parametrize(("threads", "expected"), [(1, 20), (4, 80), (16, 320)])
 def test_wsgi_lanes_are_held_through_io(threads, expected):
     res = run(WSGIServer(threads=threads), Workload(io_ms=50), arrivals=ClosedLoop(16))
-    assert rps(res) == pytest.approx(min(expected, 320), rel=0.02)
+    assert rps(res) == pytest.approx(expected, rel=0.02)
 
 
 def test_asgi_overlaps_waiting():
@@ -171,8 +188,9 @@ def test_closed_loop_users_refused_at_once_do_not_spin_forever():
                             workload=Workload(io_ms=50, view="async"),
                             arrivals=ClosedLoop(16), duration_s=1.0))
     s = res.summary()
-    assert s.completed == pytest.approx(2 / 0.050, rel=0.1)
-    assert s.rejected > 0
+    assert s.completed == 2 / 0.050  # two in flight, 50 ms each, for one second
+    # the 14 others are refused and resend after one loopback round trip (1 ms)
+    assert s.rejected == pytest.approx(14 / 0.001, rel=0.01)
 
 
 def test_client_timeout_is_a_record_and_the_server_still_does_the_work():
@@ -188,9 +206,11 @@ def test_closed_loop_user_gives_up_at_the_timeout_and_sends_again():
     res = run(WSGIServer(threads=1), Workload(io_ms=100), arrivals=ClosedLoop(4),
               requests=40, timeout_s=0.15)
     s = res.summary()
-    assert s.timeouts > 0
-    # users resend after 0.15 s, not after their answer: 40 requests in about 10 * 0.15 s
-    assert max(r.arrival_s for r in res.records) < 2.0
+    # one thread, four users: only the first answer comes in time; the thread then works
+    # through requests nobody waits for any more, and every later one times out
+    assert (s.completed, s.timeouts) == (1, 39)
+    # users resend at their timeout, not after their answer: ten rounds 0.15 s apart
+    assert max(r.arrival_s for r in res.records) == pytest.approx(9 * 0.15)
 
 
 # -- traffic -------------------------------------------------------------------------
@@ -287,3 +307,16 @@ def test_subset_keeps_one_traffic_class_and_its_spans():
     assert {s.request_id for s in slow.spans} == {r.id for r in slow.records}
     assert slow.summary().completed == res.summary(traffic="slow").completed
     assert "slow" in slow.label
+
+
+def test_to_frame_has_one_row_per_record_with_latency_and_wait_in_ms():
+    res = run(WSGIServer(threads=1, backlog=0), Workload(io_ms=100),
+              arrivals=Bursts(size=5, every_s=1.0), requests=10)
+    df = res.to_frame()
+    assert list(df.columns) == [*RequestRecord._fields, "latency_ms", "wait_ms"]
+    assert df["id"].tolist() == [r.id for r in res.records]
+    assert df["status"].tolist() == [r.status for r in res.records]
+    assert df["latency_ms"].tolist() == pytest.approx([1000 * r.latency_s for r in res.records])
+    ok = df[df["status"] == "ok"]
+    assert ok["wait_ms"].tolist() == pytest.approx([0.0, 0.0])
+    assert df.loc[df["status"] == "rejected", "wait_ms"].isna().all()  # never started

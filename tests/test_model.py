@@ -80,6 +80,12 @@ def test_closed_loop_that_could_never_move_is_refused():
              requests=10)
     Scenario(server=WSGIServer(), workload=Workload(), arrivals=ClosedLoop(4, think_ms=5),
              requests=10)
+    # a hop's CPU is time too, but only where the view pays a hop
+    Scenario(server=ASGIServer(switch_ms=1), workload=Workload(), arrivals=ClosedLoop(4),
+             requests=10)
+    with pytest.raises(ValueError, match="never think"):
+        Scenario(server=ASGIServer(switch_ms=1), workload=Workload(view="async"),
+                 arrivals=ClosedLoop(4), requests=10)
 
 
 def test_duplicate_traffic_names_are_refused():

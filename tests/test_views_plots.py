@@ -156,8 +156,11 @@ def test_empty_and_failed_runs_say_why():
 
 
 def test_in_flight_without_server_timing_has_no_queue():
-    ax = plot_in_flight(live_like(_sim(ASGIServer(), view="async"), with_start=False))
-    assert "in the queue" not in [h.get_label() for h in ax.collections]
+    res = _sim(ASGIServer(), view="async")
+    labels = [h.get_label() for h in plot_in_flight(res).collections]
+    assert "in the queue" in labels  # with start times the queue is drawn...
+    ax = plot_in_flight(live_like(res, with_start=False))
+    assert "in the queue" not in [h.get_label() for h in ax.collections]  # ...without, not
 
 
 def test_compare_overlays_and_residuals():
@@ -191,15 +194,16 @@ def test_sweep_draws_with_theory():
     assert any("bound" in line.get_label() for line in ax.get_lines())
 
 
-@pytest.mark.parametrize("bad", [
-    lambda: plot_lanes("not a run"),
-    lambda: plot_lanes(RunResult(records=()), max_requests=0),
-    lambda: plot_lanes(failed_run(), window_s=(2.0, 1.0)),
-    lambda: plot_latency(failed_run(), bins=1),
-    lambda: plot_in_flight(failed_run(), window_s=(1.0, 1.0)),
-    lambda: sweep(Scenario(server=WSGIServer(), workload=WORK, arrivals=Poisson(1),
-                           requests=10), users=[1], rates=[1]),
+@pytest.mark.parametrize(("bad", "message"), [
+    (lambda: plot_lanes("not a run"), r"plot_lanes\(res=str\): expected a RunResult"),
+    (lambda: plot_lanes(RunResult(records=()), max_requests=0),
+     r"max_requests must be a whole number from 1 to 100000\. About 150"),
+    (lambda: plot_lanes(failed_run(), window_s=(2.0, 1.0)), r"window_s=.*end > start"),
+    (lambda: plot_latency(failed_run(), bins=1), r"bins must be a whole number from 5 to 500"),
+    (lambda: plot_in_flight(failed_run(), window_s=(1.0, 1.0)), r"window_s=.*end > start"),
+    (lambda: sweep(Scenario(server=WSGIServer(), workload=WORK, arrivals=Poisson(1),
+                            requests=10), users=[1], rates=[1]), r"exactly one of users="),
 ])
-def test_bad_arguments_name_the_parameter(bad):
-    with pytest.raises(ValueError, match=r"res|max_requests|window_s|bins|users|expected"):
+def test_bad_arguments_name_the_parameter_and_the_range(bad, message):
+    with pytest.raises(ValueError, match=message):
         bad()

@@ -25,7 +25,7 @@ def _run(server, view="sync", n=12):
 def test_one_lane_bridge_by_hand():
     road = build_road(_run(WSGIServer(threads=1)))
     assert road.kind == "bridge"
-    assert road.lane_names == ["p0-t0"]
+    assert road.track_names == ["p0-t0"]
     # t = 0.12 s after the first arrival: #0 ran 0-0.1 (done); #1 arrived at 0.05 and has
     # the lane since 0.1 (20 % across); #2 arrived at 0.10 and waits; #3 not yet here.
     f = frame_at(road, 0.12)
@@ -33,14 +33,15 @@ def test_one_lane_bridge_by_hand():
     assert f.queue == (2,)
     assert len(f.cars) == 1
     car = f.cars[0]
-    assert (car.id, car.lane, car.phase) == (1, 0, "io")
+    assert (car.id, car.track, car.phase) == (1, 0, "io")
     assert car.progress == pytest.approx(0.2)
 
 
 def test_queue_grows_on_an_overloaded_bridge():
     road = build_road(_run(WSGIServer(threads=1)))
-    waits = [len(frame_at(road, t).queue) for t in (0.2, 0.4, 0.55)]
-    assert waits == sorted(waits) and waits[-1] > waits[0]
+    # arrivals every 50 ms (12 of them), 100 ms each: one more waits every 100 ms
+    waits = [len(frame_at(road, t).queue) for t in (0.21, 0.41, 0.56)]
+    assert waits == [2, 4, 6]
 
 
 def test_two_lane_bridge_keeps_up():
@@ -48,25 +49,25 @@ def test_two_lane_bridge_keeps_up():
     for t in (0.12, 0.31, 0.44):
         f = frame_at(road, t)
         assert f.queue == ()
-        assert sorted(c.lane for c in f.cars) == [0, 1]
+        assert sorted(c.track for c in f.cars) == [0, 1]
 
 
 def test_highway_lets_cars_on_side_by_side():
     road = build_road(_run(ASGIServer(), view="async"))
     assert road.kind == "highway"
-    assert road.used_lanes == 2
+    assert road.used_tracks == 2
     f = frame_at(road, 0.12)
     assert f.queue == ()
     assert {c.id for c in f.cars} == {1, 2}
-    assert len({c.lane for c in f.cars}) == 2
+    assert len({c.track for c in f.cars}) == 2
     assert all(c.phase == "io" for c in f.cars), "awaiting I/O holds no loop"
     assert f.loop_holders == ()
 
 
 def test_blocking_call_collapses_the_highway_into_one_lane():
     road = build_road(_run(ASGIServer(), view="async_blocking"))
-    assert road.used_lanes == 1
-    assert len(road.lane_names) > 1, "the other lanes are there, unused"
+    assert road.used_tracks == 1
+    assert len(road.track_names) > 1, "the other tracks are drawn, unused"
     f = frame_at(road, 0.12)
     assert f.queue == (2,)
     assert [c.phase for c in f.cars] == ["blocked"]
@@ -108,8 +109,10 @@ def test_bridge_side_by_side_on_one_clock():
 @pytest.mark.parametrize("bad, word", [
     (bridge, "at least one"),
     (lambda: bridge("x"), "Scenario"),
-    (lambda: bridge(_run(WSGIServer()), frames=1), "frames"),
-    (lambda: build_road(_run(WSGIServer()), max_requests=0), "max_requests"),
+    (lambda: bridge(_run(WSGIServer()), frames=1), "frames must be a whole number from 10"),
+    (lambda: bridge(_run(WSGIServer()), interval_ms=5), "interval_ms must be .* from 20"),
+    (lambda: build_road(_run(WSGIServer()), max_requests=0),
+     "max_requests must be a whole number from 1 to 2000"),
 ])
 def test_bad_arguments(bad, word):
     with pytest.raises(ValueError, match=word):

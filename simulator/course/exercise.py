@@ -4,10 +4,12 @@ A notebook cell sets a variable (``answer = None`` until the learner fills it in
 calls :func:`check`. The check never raises on a wrong or missing answer, so a notebook
 still runs top to bottom; it prints a verdict and a hint instead.
 
->>> check("lanes needed", 4, expected=4).passed
+>>> check("lanes needed", 4, expected=4, show=False).passed
 True
->>> check("lanes needed", None, expected=4).passed
-False
+>>> print(check("lanes needed", None, expected=4, show=False))
+NOT YET lanes needed: not answered yet: fill in the cell above and rerun it.
+
+In a notebook ``show=True`` (the default) displays the verdict as a coloured line.
 """
 
 from __future__ import annotations

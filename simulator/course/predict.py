@@ -7,7 +7,9 @@ makes the result stick. :func:`predict` shows a question with choices; the expla
 >>> q = predict("Four threads, 50 ms per request, 16 users: throughput?",
 ...             ["about 20 req/s", "about 80 req/s", "about 320 req/s"], answer=1,
 ...             explain="Four lanes, each finishing 20 requests a second.")
->>> q.commit(1).correct
+>>> verdict = q.commit(1)   # in a notebook the button does this; outside, it prints
+HTML(value='<p>Right. Four lanes, each finishing 20 requests a second.</p>')
+>>> verdict.correct
 True
 """
 
@@ -19,6 +21,8 @@ from typing import Any
 
 import ipywidgets as W
 from IPython.display import display
+
+from ..model._check import check_int
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,8 @@ class Prediction:
                  reveal: Callable[[], Any] | None = None) -> None:
         if len(options) < 2:
             raise ValueError(f"predict(options={options!r}): give at least two choices.")
-        if not isinstance(answer, int) or not 0 <= answer < len(options):
-            raise ValueError(
-                f"predict(answer={answer!r}): answer is the index of the right choice, "
-                f"from 0 to {len(options) - 1}."
-            )
+        check_int("predict", "answer", answer, low=0, high=len(options) - 1,
+                  hint="It is the index of the right choice in options, counting from 0.")
         self.question = question
         self.options = tuple(options)
         self.answer = answer
@@ -71,8 +72,8 @@ class Prediction:
         """Lock in ``choice`` (an index), then show the explanation and the experiment."""
         if self.verdict is not None:
             return self.verdict
-        if not 0 <= choice < len(self.options):
-            raise ValueError(f"choice={choice!r}: from 0 to {len(self.options) - 1}.")
+        check_int("commit", "choice", choice, low=0, high=len(self.options) - 1,
+                  hint="It is the index of a choice in options, counting from 0.")
         correct = choice == self.answer
         right = self.options[self.answer]
         head = "Right." if correct else f"Not quite: the answer is \u201c{right}\u201d."

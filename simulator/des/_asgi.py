@@ -12,6 +12,9 @@ the loop back to send its response. What each view style holds:
   the hop costs ``switch_ms`` on the loop, the thread then computes on the process's
   GIL and waits on I/O without holding the loop.
 
+What runs on the loop and what on a thread comes from
+:func:`simulator.model.costs.cpu_demand`.
+
 A server with several processes sends each request to the process with the fewest
 requests in flight.
 """
@@ -23,26 +26,29 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from ..model import ASGIServer, thread_hops
+from ..model import ASGIServer, cpu_demand
+from ..model.costs import view_on_loop
 from ._host import REJECT_RTT_S
 
 if TYPE_CHECKING:
     from .engine import Run
 
 
-class ASGIModel:
-    """Event loops, in-flight counts and the request process of an ASGI server."""
+class SimulatedASGI:
+    """An ASGI server inside one run: its event loops, in-flight counts, the request process."""
 
     def __init__(self, run: Run, server: ASGIServer) -> None:
         self.run = run
         n = server.processes
         self.loops = [simpy.Resource(run.env, capacity=1) for _ in range(n)]
-        self.names = [f"p{p}-loop" for p in range(n)]
+        self.loop_names = server.lane_names  # an ASGI request's lane is its loop
         self.in_flight = [0] * n
         self.total = 0
         self.limit = server.limit_concurrency
-        self.overhead_s = server.overhead_ms / 1000.0
-        self.hop_s = [server.switch_ms / 1000.0 * thread_hops(server, v) for v in run.views]
+        # Per traffic class: the loop's CPU besides the view's own (overhead, hops), in
+        # seconds, and whether the view's own CPU runs on the loop too (async views).
+        self.server_cpu_s = [cpu_demand(server, v, 0.0).loop_ms / 1000.0 for v in run.views]
+        self.view_on_loop = [view_on_loop(server, v) for v in run.views]
         self.free_threads: list[list[int]] = [[] for _ in range(n)]
         self.thread_count = [0] * n
 
@@ -67,17 +73,18 @@ class ASGIModel:
         self.in_flight[p] += 1
         self.total += 1
         loop = self.loops[p]
-        name = self.names[p]
+        name = self.loop_names[p]
         req = loop.request()
         yield req
         start = env.now
         if spans is not None and start > arrival:
             spans.append((rid, "queue", name, arrival, start, None))
         view = run.views[k]
-        on_loop = self.overhead_s + self.hop_s[k] + (0.0 if view == "sync" else cpu_s)
+        own_on_loop = self.view_on_loop[k]
+        on_loop = self.server_cpu_s[k] + (cpu_s if own_on_loop else 0.0)
         if on_loop > 0:
             yield from host.cpu(p, on_loop, name, rid)
-        if view == "sync":
+        if not own_on_loop:  # a sync view: on a thread of its own, off the loop
             loop.release(req)
             yield from self._in_thread(p, rid, cpu_s, io_s)
             req = yield from self._back_on_loop(loop, name, rid)

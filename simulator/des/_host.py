@@ -2,10 +2,11 @@
 
 Running Python code needs two things at once: the GIL of its process and a free core.
 CPython makes a thread that holds the GIL drop it after ``sys.getswitchinterval()``
-(5 ms) when another thread asks for it; the operating system likewise rotates runnable
-threads over the cores. We model both with one rule: a CPU burst runs in slices of at
-most 5 ms, and after each slice it gives up the GIL and its core if anyone is waiting
-for either, then queues again behind them. Nobody waiting, no switch.
+(5 ms, :data:`~simulator.model.costs.SWITCH_INTERVAL_S`) when another thread asks for
+it; the operating system likewise rotates runnable threads over the cores. We model both
+with one rule: a CPU burst runs in slices of at most one switch interval, and after each
+slice it gives up the GIL and its core if anyone is waiting for either, then queues
+again behind them. Nobody waiting, no switch.
 
 Two threads of one process therefore share one core's worth of Python, however many
 cores the host has; two processes can use two cores.
@@ -18,7 +19,8 @@ from typing import Any
 
 import simpy
 
-SWITCH_INTERVAL_S = 0.005  # sys.getswitchinterval() default
+from ..model.costs import SWITCH_INTERVAL_S
+
 EPS = 1e-12
 # A refused request (full backlog, 503) still costs the client a loopback round trip;
 # without it, closed-loop users refused at once would resend forever at one instant.

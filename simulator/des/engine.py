@@ -16,13 +16,12 @@ from typing import Any
 
 import simpy
 
-from ..model import Bursts, ClosedLoop, Constant, Poisson, Scenario, WSGIServer
+from ..model import Bursts, ClosedLoop, Constant, Poisson, Scenario, WSGIServer, seeding
 from ..results import RequestRecord, RunResult, Span
-from . import _streams
-from ._asgi import ASGIModel
+from ._asgi import SimulatedASGI
 from ._host import Host
 from ._sizing import HARD_CAP, check_size
-from ._wsgi import WSGIModel
+from ._wsgi import SimulatedWSGI
 
 WALL_LIMIT_S = 30.0
 
@@ -34,27 +33,27 @@ class SimulationTooLarge(ValueError):
 class _Class:
     """Per traffic class: its streams and settings, resolved once."""
 
-    def __init__(self, sc: Scenario, index: int, rngs: list[Any]) -> None:
+    def __init__(self, sc: Scenario, index: int, rngs: seeding.Streams) -> None:
         t = sc.classes[index]
         w = t.workload
         self.index = index
         self.name = t.name
         self.arrivals = t.arrivals
         self.timeout_s = sc.timeout_for(t)
-        self.cpu = _streams.durations(rngs[1], w.cpu_ms / 1000.0, w.dist, w.cv)
-        self.io = _streams.durations(rngs[2], w.io_ms / 1000.0, w.dist, w.cv)
+        self.cpu = seeding.durations(rngs.cpu, w.cpu_ms / 1000.0, w.dist, w.cv)
+        self.io = seeding.durations(rngs.io, w.io_ms / 1000.0, w.dist, w.cv)
         a = t.arrivals
-        self.gaps: Iterator[float]
+        self.gaps: Iterator[float]  # seconds between arrivals; for bursts, offsets in one
         if isinstance(a, Poisson):
-            self.gaps = _streams.exponential(rngs[0], 1.0 / a.rate_per_s)
+            self.gaps = seeding.exponential(rngs.arrivals, 1.0 / a.rate_per_s)
         elif isinstance(a, Bursts):
-            self.gaps = _streams.uniform(rngs[0], a.jitter_ms / 1000.0)
+            self.gaps = seeding.uniform(rngs.arrivals, a.jitter_ms / 1000.0)
         elif isinstance(a, Constant):
             self.gaps = itertools.repeat(1.0 / a.rate_per_s)
         else:
             self.gaps = iter(())
         think = a.think_ms / 1000.0 if isinstance(a, ClosedLoop) else 0.0
-        self.think = _streams.exponential(rngs[3], think)
+        self.think = seeding.exponential(rngs.think, think)
         self.thinks = think > 0
 
 
@@ -67,11 +66,12 @@ class Run:
         self.spans: list[tuple[Any, ...]] | None = [] if trace else None
         server = sc.server
         self.host = Host(self.env, sc.cores, server.processes, self.spans)
-        rngs = _streams.spawn(sc.seed, len(sc.classes))
+        rngs = seeding.class_streams(sc.seed, len(sc.classes))
         self.classes = [_Class(sc, i, rngs[i]) for i in range(len(sc.classes))]
         self.views = [t.workload.view for t in sc.classes]
-        self.model: WSGIModel | ASGIModel = (
-            WSGIModel(self, server) if isinstance(server, WSGIServer) else ASGIModel(self, server)
+        self.server: SimulatedWSGI | SimulatedASGI = (
+            SimulatedWSGI(self, server) if isinstance(server, WSGIServer)
+            else SimulatedASGI(self, server)
         )
         self.records: list[RequestRecord] = []
         self.count = 0
@@ -92,7 +92,7 @@ class Run:
     def spawn(self, c: _Class, user: int | None = None) -> simpy.Process:
         rid = self.count
         self.count += 1
-        gen = self.model.handle(rid, c.index, self.env.now, next(c.cpu), next(c.io), user)
+        gen = self.server.handle(rid, c.index, self.env.now, next(c.cpu), next(c.io), user)
         return self.env.process(gen)
 
     def finish(self, rid: int, k: int, arrival: float, start: float | None, done: float,

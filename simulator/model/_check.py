@@ -23,18 +23,28 @@ def check_number(
     low: float = 0.0,
     high: float = math.inf,
     low_open: bool = False,
+    high_open: bool = False,
     hint: str = "",
 ) -> float:
-    """Return ``value`` as a float if it is a finite number in range, else raise ValueError."""
+    """Return ``value`` as a float if it is a finite number in range, else raise ValueError.
+
+    The range is [low, high]; ``low_open``/``high_open`` leave out an end.
+
+    >>> check_number("Poisson", "rate_per_s", 0, low_open=True, hint="Try rate_per_s=50.")
+    Traceback (most recent call last):
+    ...
+    ValueError: Poisson(rate_per_s=0): rate_per_s must be more than 0. Try rate_per_s=50.
+    """
     rng = f"{'more than' if low_open else 'at least'} {low:g}"
     if math.isfinite(high):
-        rng += f" and at most {high:g}"
+        rng += f" and {'less than' if high_open else 'at most'} {high:g}"
     if not _is_number(value) or math.isnan(value) or math.isinf(value):
         raise ValueError(
             f"{owner}({name}={value!r}): {name} must be a finite number, {rng}.{_hint(hint)}"
         )
     bad_low = value <= low if low_open else value < low
-    if bad_low or value > high:
+    bad_high = value >= high if high_open else value > high
+    if bad_low or bad_high:
         raise ValueError(f"{owner}({name}={value!r}): {name} must be {rng}.{_hint(hint)}")
     return float(value)
 
@@ -42,7 +52,13 @@ def check_number(
 def check_int(
     owner: str, name: str, value: Any, *, low: int, high: int, hint: str = ""
 ) -> int:
-    """Return ``value`` if it is an integer in [low, high], else raise ValueError."""
+    """Return ``value`` if it is an integer in [low, high], else raise ValueError.
+
+    >>> check_int("plot_latency", "bins", 2, low=5, high=500, hint="Try bins=60.")
+    Traceback (most recent call last):
+    ...
+    ValueError: plot_latency(bins=2): bins must be a whole number from 5 to 500. Try bins=60.
+    """
     ok_type = isinstance(value, int) and not isinstance(value, bool)
     if not ok_type or not low <= value <= high:
         raise ValueError(

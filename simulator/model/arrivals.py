@@ -29,10 +29,6 @@ class Poisson:
         check_number("Poisson", "rate_per_s", self.rate_per_s, high=MAX_RATE, low_open=True,
                      hint="Try rate_per_s=50.")
 
-    @property
-    def open(self) -> bool:
-        return True
-
     def describe(self) -> str:
         return f"Poisson {self.rate_per_s:g}/s"
 
@@ -46,10 +42,6 @@ class Constant:
     def __post_init__(self) -> None:
         check_number("Constant", "rate_per_s", self.rate_per_s, high=MAX_RATE, low_open=True,
                      hint="Try rate_per_s=50.")
-
-    @property
-    def open(self) -> bool:
-        return True
 
     def describe(self) -> str:
         return f"constant {self.rate_per_s:g}/s"
@@ -76,10 +68,6 @@ class Bursts:
     def rate_per_s(self) -> float:
         return self.size / self.every_s
 
-    @property
-    def open(self) -> bool:
-        return True
-
     def describe(self) -> str:
         return f"bursts of {self.size} every {self.every_s:g} s"
 
@@ -96,10 +84,6 @@ class ClosedLoop:
         check_int("ClosedLoop", "users", self.users, low=1, high=MAX_USERS,
                   hint="Try users=16.")
         check_number("ClosedLoop", "think_ms", self.think_ms, high=3_600_000)
-
-    @property
-    def open(self) -> bool:
-        return False
 
     def describe(self) -> str:
         think = f", think {self.think_ms:g} ms" if self.think_ms else ""

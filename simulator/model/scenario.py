@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ._check import check_int, check_number
 from .arrivals import Arrivals, Bursts, ClosedLoop, Constant, Poisson
+from .costs import cpu_demand
 from .servers import ASGIServer, Server, WSGIServer
 from .workload import Workload
 
@@ -69,6 +70,18 @@ class Scenario:
     timeout_s:
         Client timeout in seconds (``None``: wait forever). A request still unanswered
         after it is recorded as ``"timeout"``; the server still does the work.
+
+    Four threads, 50 ms of exponential I/O, 60 requests a second: the textbook M/M/4
+    queue, whose mean wait Erlang C puts at 25.5 ms.
+
+    >>> from simulator import Poisson, Workload, WSGIServer, simulate
+    >>> sc = Scenario(server=WSGIServer(threads=4),
+    ...               workload=Workload(io_ms=50, dist="exponential"),
+    ...               arrivals=Poisson(rate_per_s=60), requests=20_000, seed=1)
+    >>> sc.describe()
+    'WSGI 1x4 | main: sync cpu 0 ms io 50 ms, Poisson 60/s'
+    >>> round(simulate(sc).summary(warmup_s=10).mean_wait_ms)
+    25
     """
 
     server: Server
@@ -157,21 +170,13 @@ class Scenario:
     def _check_closed_loop_moves(self, t: Traffic) -> None:
         if not isinstance(t.arrivals, ClosedLoop) or t.arrivals.think_ms > 0:
             return
-        w, s = t.workload, self.server
-        switch = s.switch_ms if thread_hops(s, w.view) else 0.0
-        if w.cpu_ms + w.io_ms + s.overhead_ms + switch <= 0:
+        w = t.workload
+        if cpu_demand(self.server, w.view, w.cpu_ms).total_ms + w.io_ms <= 0:
             raise ValueError(
                 f"Scenario: traffic {t.name!r} is a closed loop whose requests take no time "
                 "and whose users never think, so simulated time would never move. Give the "
                 "workload some cpu_ms or io_ms, or the users some think_ms."
             )
-
-
-def thread_hops(server: Server, view: str) -> int:
-    """How many sync/async hops a request of this view pays on this server."""
-    if isinstance(server, WSGIServer):
-        return 0 if view == "sync" else 1
-    return (1 if view == "sync" else 0) + server.sync_middleware
 
 
 def _check_parts(owner: str, workload: object, arrivals: object) -> None:

@@ -69,8 +69,17 @@ class WSGIServer:
 
     @property
     def lanes(self) -> int:
-        """Requests that can be in progress at once."""
+        """Requests that can be in progress at once: one per thread of every process."""
         return self.processes * self.threads
+
+    @property
+    def lane_names(self) -> tuple[str, ...]:
+        """What ``RequestRecord.lane`` says for each thread: ``"p0-t0"``, ``"p0-t1"``, ...
+
+        >>> WSGIServer(processes=2, threads=2).lane_names
+        ('p0-t0', 'p0-t1', 'p1-t0', 'p1-t1')
+        """
+        return tuple(f"p{p}-t{t}" for p in range(self.processes) for t in range(self.threads))
 
     def describe(self) -> str:
         """A short label for tables and legends, e.g. ``"WSGI 1x4"``."""
@@ -119,9 +128,13 @@ class ASGIServer:
                            high=MAX_QUEUE, hint="Use None for no limit.")
 
     @property
-    def lanes(self) -> int:
-        """Event loops (one per process): CPU work crosses one of these at a time."""
-        return self.processes
+    def lane_names(self) -> tuple[str, ...]:
+        """What ``RequestRecord.lane`` says for each process's event loop: ``"p0-loop"``, ...
+
+        >>> ASGIServer(processes=2).lane_names
+        ('p0-loop', 'p1-loop')
+        """
+        return tuple(f"p{p}-loop" for p in range(self.processes))
 
     def describe(self) -> str:
         """A short label for tables and legends, e.g. ``"ASGI 1 loop"``."""

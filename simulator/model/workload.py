@@ -60,8 +60,3 @@ class Workload:
         check_choice(own, "dist", self.dist, DISTS)
         check_choice(own, "view", self.view, VIEWS)
         check_number(own, "cv", self.cv, low=0.05, high=10.0)
-
-    @property
-    def service_ms(self) -> float:
-        """Mean time the request needs with nobody in its way (ms)."""
-        return self.cpu_ms + self.io_ms

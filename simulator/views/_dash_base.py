@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from ..des import simulate
 from ..model import Poisson, Scenario
+from ..model._check import check_choice
 from ..results import RunResult
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
@@ -31,9 +32,7 @@ class DashboardBase(widgets.VBox):
 
     def __init__(self, scenario: Scenario | None, *, style: str, with_server: bool,
                  figsize: tuple[float, float] = HD_SIZE_IN, dpi: int = HD_DPI) -> None:
-        if style not in STYLES:
-            raise ValueError(f"dashboard(style={style!r}): style must be one of "
-                             f"{', '.join(repr(s) for s in STYLES)}.")
+        check_choice("dashboard", "style", style, tuple(STYLES))
         if scenario is not None and not isinstance(scenario, Scenario):
             raise ValueError(f"dashboard(scenario={scenario!r}): expected a Scenario or None.")
         self.style = style

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..metrics import lane_sort_key
-from ..model import WSGIServer
+from ..model import ASGIServer, WSGIServer
 from ..results import RequestRecord, RunResult, Span
 from ._common import check_window
 
@@ -107,8 +107,7 @@ def wsgi_lane_names(res: RunResult, spans: Iterable[Span] = ()) -> list[str]:
     """The lanes of a WSGI run: every thread of the scenario, else those seen."""
     sc = res.scenario
     if sc is not None and isinstance(sc.server, WSGIServer):
-        s = sc.server
-        return [f"p{p}-t{t}" for p in range(s.processes) for t in range(s.threads)]
+        return list(sc.server.lane_names)
     names = {r.lane for r in res.records if r.lane} | {
         s.where for s in spans if s.where not in ("queue",)
     }
@@ -117,8 +116,8 @@ def wsgi_lane_names(res: RunResult, spans: Iterable[Span] = ()) -> list[str]:
 
 def _loop_names(res: RunResult) -> list[str]:
     sc = res.scenario
-    if sc is not None and sc.server.kind == "asgi":
-        return [f"p{p}-loop" for p in range(sc.server.processes)]
+    if sc is not None and isinstance(sc.server, ASGIServer):
+        return list(sc.server.lane_names)
     return [lane for lane in res.lanes if "loop" in lane]
 
 

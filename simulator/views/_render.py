@@ -19,8 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-# zlib level 1 is 5-10 ms faster than the default 6 at 1280x720, for files ~30 % larger:
-# on a local kernel the bytes cost nothing, the milliseconds do.
+# zlib level 1 encodes faster than the default 6, for somewhat larger files (measured by
+# benchmarks/bench_views.py; figures in docs/views.md): on a local kernel the bytes cost
+# nothing, the milliseconds do.
 COMPRESS_LEVEL = 1
 
 
@@ -56,7 +57,3 @@ class Timer:
         now = time.perf_counter()
         self.stages[name] = 1000.0 * (now - self._t)
         self._t = now
-
-    @property
-    def total_ms(self) -> float:
-        return sum(self.stages.values())

@@ -39,7 +39,7 @@ class RoadArt:
     def __init__(self, ax: Axes, road: Road) -> None:
         self.ax = ax
         self.road = road
-        n = len(road.lane_names)
+        n = len(road.track_names)
         self.queue_y = (n - 1) / 2
         ax.set_xlim(-QUEUE_LEN - 0.3, ROAD_LEN + 2.6)
         ax.set_ylim(n - 0.3, -1.1)
@@ -67,7 +67,7 @@ class RoadArt:
         ax.add_patch(Rectangle((-QUEUE_LEN - 0.3, -0.6), QUEUE_LEN + 0.3, n + 0.2,
                                color=BANK, zorder=0))
         ax.add_patch(Rectangle((ROAD_LEN, -0.6), 2.6, n + 0.2, color=BANK, zorder=0))
-        for i, name in enumerate(self.road.lane_names):
+        for i, name in enumerate(self.road.track_names):
             ax.add_patch(Rectangle((0, i - 0.36), ROAD_LEN, 0.72, facecolor=DECK,
                                    edgecolor="0.3", linewidth=1.0, zorder=1))
             if n <= 16:
@@ -85,13 +85,13 @@ class RoadArt:
         for i in range(1, n):
             ax.plot([0, ROAD_LEN], [i - 0.5, i - 0.5], color="white", linestyle=(0, (4, 4)),
                     linewidth=1.0, zorder=1)
-        if road.used_lanes < n:
-            # Lanes no car used in this window: shown closed, so a collapse is visible.
-            top = road.used_lanes - 0.5
-            ax.add_patch(Rectangle((0, top), ROAD_LEN, n - road.used_lanes, facecolor="none",
+        if road.used_tracks < n:
+            # Tracks no car used in this window: shown closed, so a collapse is visible.
+            top = road.used_tracks - 0.5
+            ax.add_patch(Rectangle((0, top), ROAD_LEN, n - road.used_tracks, facecolor="none",
                                    edgecolor="0.85", hatch="//", linewidth=0, zorder=1))
             why = ": a blocking call\nholds the loop" if road.view == "async_blocking" else ""
-            ax.text(ROAD_LEN / 2, top + (n - road.used_lanes) / 2,
+            ax.text(ROAD_LEN / 2, top + (n - road.used_tracks) / 2,
                     f"lanes unused{why}", ha="center", va="center",
                     color="white", fontsize="small", zorder=2,
                     bbox={"facecolor": ASPHALT, "edgecolor": "none", "alpha": 0.8})
@@ -103,7 +103,7 @@ class RoadArt:
         """Move the cars and rewrite the texts to show frame ``f``."""
         if f.cars:
             xs = np.array([CAR_W / 2 + c.progress * (ROAD_LEN - CAR_W) for c in f.cars])
-            ys = np.array([float(c.lane) for c in f.cars])
+            ys = np.array([float(c.track) for c in f.cars])
             self.cars.set_verts(_boxes(xs, ys))
             self.cars.set_facecolor([KIND_COLORS.get(c.phase, GREY) for c in f.cars])
             held = set(f.loop_holders)

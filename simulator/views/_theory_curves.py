@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import theory
-from ..model import ClosedLoop, Poisson, Scenario, WSGIServer, thread_hops
+from ..model import ClosedLoop, Poisson, Scenario, WSGIServer, cpu_demand
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,10 @@ class TheoryCurve:
 def demands_s(sc: Scenario) -> tuple[float, float]:
     """(D, D_max): seconds one request needs alone, and on the busiest resource."""
     s, w = sc.server, sc.classes[0].workload
-    cpu = (w.cpu_ms + s.overhead_ms + s.switch_ms * thread_hops(s, w.view)) / 1000.0
+    cpu = cpu_demand(s, w.view, w.cpu_ms).total_ms / 1000.0
     total = cpu + w.io_ms / 1000.0
     cpu_max = cpu / min(s.processes, sc.cores)  # a GIL per process, cores shared
-    if s.kind == "wsgi":
+    if isinstance(s, WSGIServer):
         return total, max(total / s.lanes, cpu_max)
     if w.view == "async_blocking":
         return total, max(total / s.processes, cpu_max)
@@ -57,9 +57,8 @@ def _mmc_servers(sc: Scenario) -> int | None:
         return None
     t = sc.classes[0]
     s, w = sc.server, t.workload
-    hop_cost = s.switch_ms * thread_hops(s, w.view)
-    if (w.dist != "exponential" or w.cpu_ms > 0 or w.io_ms <= 0 or s.overhead_ms > 0
-            or hop_cost > 0 or t.timeout_s is not None):
+    if (w.dist != "exponential" or w.io_ms <= 0 or t.timeout_s is not None
+            or cpu_demand(s, w.view, w.cpu_ms).total_ms > 0):
         return None
     if isinstance(s, WSGIServer):
         return int(s.lanes) if s.backlog is None else None

@@ -5,8 +5,12 @@ at a one-lane-per-worker bridge (WSGI) or flowing on a many-lane highway (ASGI).
 several scenarios or runs to watch them side by side on one clock, e.g. the same load on
 WSGI and on ASGI, or an ASGI view that awaits its I/O next to one that blocks:
 
->>> bridge(Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=50),
-...                 arrivals=Poisson(30), requests=60))            # doctest: +SKIP
+>>> from simulator import ASGIServer, Poisson, Scenario, Workload, WSGIServer
+>>> load = dict(workload=Workload(io_ms=50, view="async"), arrivals=Poisson(30))
+>>> w = bridge(Scenario(server=WSGIServer(threads=2), requests=60, **load),
+...            Scenario(server=ASGIServer(), requests=60, **load))
+>>> [frame.kind for frame in w.picture.frames], w.slider.max
+(['bridge', 'highway'], 119)
 
 The play button advances a time slider in the browser (linked with ``jslink``, so it
 runs without a round trip through Python); each slider position is redrawn in the
@@ -24,6 +28,7 @@ from matplotlib.patches import Patch
 
 from ..des import simulate
 from ..model import Scenario
+from ..model._check import check_int
 from ..results import RunResult
 from ._render import figure_png
 from ._road_art import RoadArt
@@ -49,10 +54,10 @@ class RoadPicture:
         self.roads = roads
         self.t_end = max(r.t_end for r in roads)
         with use_style(style):
-            height = sum(1.3 + 0.42 * len(r.lane_names) for r in roads) + 0.5
+            height = sum(1.3 + 0.42 * len(r.track_names) for r in roads) + 0.5
             self.figure = Figure(figsize=(12.8, min(height, 9.0)), dpi=FRAME_DPI,
                                  layout="constrained")
-            ratios = [len(r.lane_names) + 1.5 for r in roads]
+            ratios = [len(r.track_names) + 1.5 for r in roads]
             axes = self.figure.subplots(len(roads), 1, squeeze=False,
                                         gridspec_kw={"height_ratios": ratios})[:, 0]
             self.arts = [RoadArt(ax, road) for ax, road in zip(axes, roads, strict=True)]
@@ -140,10 +145,9 @@ def bridge(*runs: Scenario | RunResult, requests: int = 60, frames: int = 120,
         raise ValueError("bridge(): give at least one Scenario or RunResult.")
     if len(runs) > 4:
         raise ValueError(f"bridge(): {len(runs)} runs; give 1 to 4 to keep them readable.")
-    if not isinstance(frames, int) or not 10 <= frames <= 2_000:
-        raise ValueError(f"bridge(frames={frames!r}): must be a whole number from 10 to 2000.")
-    if not isinstance(interval_ms, int) or not 20 <= interval_ms <= 5_000:
-        raise ValueError(f"bridge(interval_ms={interval_ms!r}): must be from 20 to 5000 ms.")
+    check_int("bridge", "frames", frames, low=10, high=2_000, hint="Try frames=120.")
+    check_int("bridge", "interval_ms", interval_ms, low=20, high=5_000,
+              hint="Milliseconds between frames; try interval_ms=120.")
     roads = [build_road(_run_of(r, requests), max_requests=requests, window_s=window_s)
              for r in runs]
     return Bridge(roads, frames=frames, interval_ms=interval_ms, style=style)

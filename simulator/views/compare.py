@@ -1,10 +1,10 @@
-"""Simulation against measurement: the same scenario, the model and the real server.
+"""Simulation against measurement: the same scenario, simulated and on the real server.
 
 Both runs' latency percentiles are drawn on one axis (percentile 1 to 99 across, latency
 up), and below them the residual: measured minus simulated, in milliseconds, at each
-percentile. A residual that is flat and near zero says the model captured the server; one
-that grows towards the tail says something queues in reality that the model lacks (or
-the other way round); a constant offset is a per-request cost to calibrate
+percentile. A residual that is flat and near zero says the simulation captured the server;
+one that grows towards the tail says something queues in reality that the simulation lacks
+(or the other way round); a constant offset is a per-request cost to calibrate
 (``overhead_ms``).
 """
 

@@ -47,7 +47,7 @@ class Dashboard(DashboardBase):
              live: list[Measured] | None) -> None:
         res = results[0]
         # Fixed margins, tuned for 1280x720 and the projector fonts: a layout engine
-        # would cost 40-100 ms on every redraw.
+        # would add its cost to every redraw (benchmarks/bench_views.py, docs/views.md).
         lanes = fig.add_gridspec(1, 1, left=0.115, right=0.80, top=0.95, bottom=0.60)
         plot_lanes(res, ax=fig.add_subplot(lanes[0]), max_requests=LANE_REQUESTS)
         low = fig.add_gridspec(3, 2, left=0.06, right=0.985, top=0.48, bottom=0.085,

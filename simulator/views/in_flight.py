@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from .. import metrics
+from ..model import WSGIServer
 from ..results import RunResult
 from ._common import (
     TIME_LABEL,
@@ -96,5 +97,5 @@ def _capacity(res: RunResult) -> int | None:
     """
     sc = res.scenario
     if sc is not None:
-        return int(sc.server.lanes) if sc.server.kind == "wsgi" else None
+        return sc.server.lanes if isinstance(sc.server, WSGIServer) else None
     return len(res.lanes) if server_kind(res) == "wsgi" else None

@@ -27,6 +27,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from ..model._check import check_int
 from ..results import RunResult, Span
 from ._common import TIME_LABEL, check_result, get_ax, no_data, server_kind, title_of
 from ._lane_layout import Layout, asgi_layout, choose_window, wsgi_layout
@@ -64,11 +65,8 @@ def plot_lanes(
         Draw a legend; replace the default title.
     """
     res = check_result(res, "plot_lanes")
-    if not isinstance(max_requests, int) or not 1 <= max_requests <= 100_000:
-        raise ValueError(
-            f"plot_lanes(max_requests={max_requests!r}): must be a whole number from 1 to "
-            "100000; about 150 reads well."
-        )
+    check_int("plot_lanes", "max_requests", max_requests, low=1, high=100_000,
+              hint="About 150 reads well.")
     ax = get_ax(ax, HD_SIZE_IN)
     ax.set_xlabel(TIME_LABEL)
     if not res.records:

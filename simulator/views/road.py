@@ -11,6 +11,12 @@ highway collapses into one lane.
 Everything here is computed from a run's records and trace, not drawn by hand:
 :func:`build_road` prepares a run once, :func:`frame_at` answers "where is everyone at
 time t" as plain data (so it can be tested without drawing).
+
+The rows of the picture are called *tracks* here: on the bridge a track is a lane (a
+worker thread, as in :attr:`RequestRecord.lane <simulator.results.RequestRecord>`); on
+the highway it is only a place to draw one request driving, as many as were on the road
+at once. The highway's "lanes" of the metaphor are these tracks, not the event loop that
+an ASGI request's ``lane`` names.
 """
 
 from __future__ import annotations
@@ -21,20 +27,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model._check import check_int
 from ..results import RunResult
 from ._common import server_kind
 from ._lane_layout import pack, wsgi_lane_names
 
-MIN_HIGHWAY_LANES = 6
-MAX_HIGHWAY_LANES = 24
+MIN_HIGHWAY_TRACKS = 6
+MAX_HIGHWAY_TRACKS = 24
 
 
 @dataclass(frozen=True)
 class Car:
-    """A request on the road: its lane, how far along (0-1) and what it is doing."""
+    """A request on the road: its track, how far along (0-1) and what it is doing."""
 
     id: int
-    lane: int
+    track: int
     progress: float
     phase: str  # "cpu", "io", "ready", "blocked" or "service" (no trace)
 
@@ -45,8 +52,8 @@ class Frame:
 
     t_s: float
     kind: str  # "bridge" (WSGI) or "highway" (ASGI)
-    lanes: int
-    used_lanes: int
+    tracks: int
+    used_tracks: int
     queue: tuple[int, ...]  # ids waiting to get on, first come first
     cars: tuple[Car, ...]
     done: int
@@ -61,14 +68,14 @@ class Road:
     kind: str
     label: str
     view: str
-    lane_names: list[str]
-    used_lanes: int
+    track_names: list[str]  # the lanes on a bridge; "track 1", ... on a highway
+    used_tracks: int
     ids: np.ndarray
     arrival: np.ndarray  # s since the first request
     start: np.ndarray  # NaN where the request never started
     end: np.ndarray
     ok: np.ndarray
-    lane: np.ndarray
+    track: np.ndarray  # per request
     phases: dict[int, tuple[list[float], list[float], list[str]]]  # id -> starts, ends, kinds
     loop_spans: list[tuple[float, float, int]]  # (start, end, id) holding a loop
     t_end: float
@@ -79,9 +86,8 @@ def build_road(res: RunResult, *, max_requests: int = 60,
     """Prepare the first ``max_requests`` requests (or those arriving in ``window_s``)."""
     if not isinstance(res, RunResult):
         raise ValueError("build_road(res=...): expected a RunResult from simulate(...).")
-    if not isinstance(max_requests, int) or not 1 <= max_requests <= 2_000:
-        raise ValueError(f"build_road(max_requests={max_requests!r}): must be a whole "
-                         "number from 1 to 2000; about 60 cars read well.")
+    check_int("build_road", "max_requests", max_requests, low=1, high=2_000,
+              hint="About 60 cars read well.")
     recs = sorted(res.records, key=lambda r: r.arrival_s)
     origin = recs[0].arrival_s if recs else 0.0
     if window_s is not None:
@@ -97,14 +103,14 @@ def build_road(res: RunResult, *, max_requests: int = 60,
     if kind == "bridge":
         names = wsgi_lane_names(res) or ["lane"]
         index = {n: i for i, n in enumerate(names)}
-        lane = np.array([index.get(r.lane or "", 0) for r in recs], dtype=int)
+        track = np.array([index.get(r.lane or "", 0) for r in recs], dtype=int)
         used = len(names)
     else:
         ivs = [(s, e) if not math.isnan(s) else (e, e) for s, e in zip(start, end, strict=True)]
         slots, used = pack(ivs)
-        n_lanes = min(max(used, MIN_HIGHWAY_LANES), MAX_HIGHWAY_LANES)
-        names = [f"lane {i + 1}" for i in range(n_lanes)]
-        lane = np.array([s % n_lanes for s in slots], dtype=int)
+        n_tracks = min(max(used, MIN_HIGHWAY_TRACKS), MAX_HIGHWAY_TRACKS)
+        names = [f"track {i + 1}" for i in range(n_tracks)]
+        track = np.array([s % n_tracks for s in slots], dtype=int)
     wanted = {r.id for r in recs}
     phases: dict[int, tuple[list[float], list[float], list[str]]] = {}
     loop_spans: list[tuple[float, float, int]] = []
@@ -123,7 +129,7 @@ def build_road(res: RunResult, *, max_requests: int = 60,
         t_end = float(window_s[1])
     label = f"{res.label}, {view} view" if view else res.label
     return Road(kind, label, view, names, min(used, len(names)),
-                np.array([r.id for r in recs], dtype=int), arrival, start, end, ok, lane,
+                np.array([r.id for r in recs], dtype=int), arrival, start, end, ok, track,
                 phases, loop_spans, max(t_end, 1e-3))
 
 
@@ -143,12 +149,12 @@ def frame_at(road: Road, t_s: float) -> Frame:
         rid = int(road.ids[k])
         s, e = road.start[k], road.end[k]
         progress = float((t_s - s) / (e - s)) if e > s else 1.0
-        cars.append(Car(rid, int(road.lane[k]), min(max(progress, 0.0), 1.0),
+        cars.append(Car(rid, int(road.track[k]), min(max(progress, 0.0), 1.0),
                         _phase(road, rid, t_s)))
     holders = tuple(sorted({rid for a, b, rid in road.loop_spans if a <= t_s < b}))
     return Frame(
-        t_s=float(t_s), kind=road.kind, lanes=len(road.lane_names),
-        used_lanes=road.used_lanes, queue=queue, cars=tuple(cars),
+        t_s=float(t_s), kind=road.kind, tracks=len(road.track_names),
+        used_tracks=road.used_tracks, queue=queue, cars=tuple(cars),
         done=int(np.sum(finished & road.ok)), failed=int(np.sum(finished & ~road.ok)),
         loop_holders=holders,
     )

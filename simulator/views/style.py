@@ -25,6 +25,8 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.rcsetup import cycler  # matplotlib's own, validated: no extra dependency
 
+from ..model._check import check_choice
+
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -111,17 +113,20 @@ STYLES: dict[str, dict[str, Any]] = {
 
 def style_params(name: str) -> dict[str, Any]:
     """The matplotlib rcParams of preset ``name`` (``"notebook"`` or ``"projector"``)."""
-    if name not in STYLES:
-        allowed = ", ".join(repr(s) for s in STYLES)
-        raise ValueError(f"use_style(name={name!r}): name must be one of {allowed}.")
+    check_choice("use_style", "name", name, tuple(STYLES))
     return dict(STYLES[name])
 
 
 class use_style:
     """Switch matplotlib to a preset; as a context manager, switch back on exit.
 
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["font.size"]
     >>> with use_style("projector"):
-    ...     ax = plot_latency(res)        # doctest: +SKIP
+    ...     print(mpl.rcParams["font.size"])
+    15.0
+    >>> mpl.rcParams["font.size"] == before
+    True
     """
 
     def __init__(self, name: str = "notebook") -> None:

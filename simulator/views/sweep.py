@@ -20,6 +20,7 @@ from mpl_toolkits.axes_grid1 import make_axes_locatable
 
 from ..des import simulate
 from ..model import ClosedLoop, Constant, Poisson, Scenario
+from ..model._check import check_choice
 from ..results import RunResult
 from ._common import get_ax, no_data
 from ._theory_curves import TheoryCurve, sweep_theory
@@ -107,8 +108,7 @@ def _point(x: float, res: RunResult) -> SweepPoint:
 
 
 def _check_param(param: str) -> None:
-    if param not in PARAMS:
-        raise ValueError(f"Sweep(param={param!r}): param must be 'users' or 'rate_per_s'.")
+    check_choice("Sweep", "param", param, tuple(PARAMS))
 
 
 def plot_sweep(sweeps: Sweep | Sequence[Sweep], ax: Axes | None = None, *,

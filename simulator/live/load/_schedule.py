@@ -5,10 +5,10 @@ keeps to that schedule whether or not the server keeps up. Latency is measured f
 scheduled time, so a request that the generator itself sent late is not flattered
 (the "coordinated omission" that makes many load tests look better than reality).
 
-The draws use the simulator's seeding: one ``SeedSequence(seed)``, spawned into the
-same streams as the first traffic class of a :class:`~simulator.Scenario`, in batches
-of 4,096. With the same seed a live run's scheduled arrival times are the simulated
-run's arrival times, so the two can be compared request by request.
+The draws come from the simulator's own seeding (:mod:`simulator.model.seeding`): the
+streams of the first traffic class of a :class:`~simulator.Scenario`, drawn the same
+way. With the same seed a live run's scheduled arrival times are the simulated run's
+arrival times, bit for bit, so the two can be compared request by request.
 """
 
 from __future__ import annotations
@@ -19,21 +19,15 @@ from collections.abc import Iterator
 import numpy as np
 
 from ...model import Bursts, ClosedLoop, Constant, Poisson
+from ...model.seeding import class_streams, exponential, uniform
 
-BATCH = 4096
 OpenArrivals = Poisson | Constant | Bursts
 
 
 def streams(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """The (arrivals, think time) generators of traffic class 0 for ``seed``."""
-    cls = np.random.SeedSequence(seed).spawn(1)[0]
-    gens = [np.random.default_rng(s) for s in cls.spawn(4)]
-    return gens[0], gens[3]
-
-
-def _batched(draw: object) -> Iterator[float]:
-    while True:
-        yield from draw(BATCH).tolist()  # type: ignore[operator]
+    first = class_streams(seed, 1)[0]
+    return first.arrivals, first.think
 
 
 def open_schedule(arrivals: OpenArrivals, *, requests: int | None, duration_s: float | None,
@@ -43,8 +37,7 @@ def open_schedule(arrivals: OpenArrivals, *, requests: int | None, duration_s: f
     if isinstance(arrivals, Bursts):
         times = _bursts(arrivals, rng)
     elif isinstance(arrivals, Poisson):
-        gaps = _batched(lambda n: rng.exponential(1.0 / arrivals.rate_per_s, n))
-        times = itertools.accumulate(gaps)
+        times = itertools.accumulate(exponential(rng, 1.0 / arrivals.rate_per_s))
     else:
         step = 1.0 / arrivals.rate_per_s
         times = itertools.accumulate(itertools.repeat(step))
@@ -56,8 +49,7 @@ def open_schedule(arrivals: OpenArrivals, *, requests: int | None, duration_s: f
 
 def _bursts(a: Bursts, rng: np.random.Generator) -> Iterator[float]:
     jitter_s = a.jitter_ms / 1000.0
-    offsets = (_batched(lambda n: rng.uniform(0.0, jitter_s, n)) if jitter_s > 0
-               else itertools.repeat(0.0))
+    offsets = uniform(rng, jitter_s)
     t0 = 0.0
     while True:
         for off in sorted(next(offsets) for _ in range(a.size)):
@@ -67,7 +59,4 @@ def _bursts(a: Bursts, rng: np.random.Generator) -> Iterator[float]:
 
 def think_times(arrivals: ClosedLoop, rng: np.random.Generator) -> Iterator[float]:
     """Endless exponential think times (s) with mean ``think_ms``; zeros if it is 0."""
-    if arrivals.think_ms <= 0:
-        return itertools.repeat(0.0)
-    mean_s = arrivals.think_ms / 1000.0
-    return _batched(lambda n: rng.exponential(mean_s, n))
+    return exponential(rng, arrivals.think_ms / 1000.0)
