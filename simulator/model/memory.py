@@ -1,0 +1,57 @@
+"""What a server costs in memory: a base per process and a cost per thread.
+
+A server's footprint is ``processes x (process_mb + threads x thread_mb)``: every worker
+process loads Python, the framework and the application (the base), and every thread
+adds its stack and its per-thread state (Django keeps a database connection per thread,
+for one). :attr:`WSGIServer.memory_mb <simulator.model.WSGIServer.memory_mb>` and
+:attr:`ASGIServer.memory_mb <simulator.model.ASGIServer.memory_mb>` compute it; both
+descriptions take ``process_mb=`` and ``thread_mb=`` to override the defaults below.
+
+**How the defaults were measured** (``python benchmarks/bench_memory_model.py``, on
+2026-05-04, on this course's 2-core Linux machine, Python 3.11, Django 5, waitress 3,
+uvicorn 0.3x): the course's Django project
+(``simulator.live.django_project.wsgi:application`` and ``...asgi:application``) served
+in a subprocess of its own, warmed up with 400 requests from 64 concurrent clients on
+its ``/sync`` view (so every thread has run Django once), then its resident set size
+(RSS, ``psutil``) read. Waitress with 1 and with 64 threads gives the base and, from the
+difference over 63 threads, the cost of a thread; uvicorn with one event loop gives the
+ASGI base, and the threads Django starts for sync views under ASGI cost about what a
+waitress thread does.
+
+RSS counts pages shared with other processes (the interpreter's own code, pages a
+forking server shares copy-on-write) in every process, so it errs on the safe side for
+several processes. Machines differ: another Python, another Django, another application
+(its imports, its caches) moves these figures by tens of MB; measure yours with the
+script and pass them in, e.g. ``WSGIServer(threads=8, process_mb=95, thread_mb=0.4)``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class MemoryCost(NamedTuple):
+    """Resident memory (MB) of one server process before any thread, and per thread."""
+
+    process_mb: float
+    thread_mb: float
+
+
+WSGI_MEMORY = MemoryCost(process_mb=48.0, thread_mb=0.25)
+"""waitress serving the course's Django project (see the module docstring)."""
+ASGI_MEMORY = MemoryCost(process_mb=52.0, thread_mb=0.25)
+"""uvicorn serving the course's Django project; ``thread_mb`` per sync-view thread."""
+MAX_MB = 1_000_000.0
+
+
+def memory_defaults(kind: str) -> MemoryCost:
+    """The measured defaults for a server ``kind``, ``"wsgi"`` or ``"asgi"``.
+
+    >>> memory_defaults("wsgi") == WSGI_MEMORY
+    True
+    """
+    if kind == "wsgi":
+        return WSGI_MEMORY
+    if kind == "asgi":
+        return ASGI_MEMORY
+    raise ValueError(f"memory_defaults(kind={kind!r}): kind must be 'wsgi' or 'asgi'.")
