@@ -2,9 +2,10 @@
 
 One FIFO queue (the shared listen socket) feeds every lane, a worker thread. A request
 takes the first free thread and keeps it through its CPU work *and* its I/O wait; only
-then is the thread free for the next request. An I/O that needs a connection of a pool
-waits for one on its thread, so the lane stays taken while it waits. That is the whole difference from ASGI,
+then is the thread free for the next request. That is the whole difference from ASGI,
 and it is enough to make the server an M/M/c queue when the work is exponential I/O.
+An I/O that needs a connection of a pool waits for one on its thread, so the lane stays
+taken while it waits.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from ._wsgi import SimulatedWSGI
 WALL_LIMIT_S = 30.0
 # A client's timeout fires after everything else due at the same instant, so that an
 # answer arriving exactly at the deadline is in time, as the record's status says.
-LATE = 2
+LATE = simpy.events.EventPriority(2)
 
 
 class _Deadline(simpy.events.Event):

@@ -20,10 +20,10 @@ With Poisson arrivals and exponential I/O the wait for a connection of a shared 
 
 >>> Pool("db", size=10)
 Pool(name='db', size=10, per_process=False)
->>> Pool("db", size=0)
+>>> Pool("db", size=0)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: Pool(size=0): size must be a whole number from 1 to 100000. A pool needs at least one connection; try size=10.
+ValueError: Pool(size=0): size must be a whole number from 1 to 100000. A pool needs ...
 """
 
 from __future__ import annotations
