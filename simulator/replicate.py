@@ -142,7 +142,7 @@ class Estimate:
     >>> e
     Estimate(mean=11, low=9.0368, high=12.963, runs=5, level=0.95)
     >>> print(e)
-    11 [9.04, 13] (95%, 5 runs)
+    11.0 [9.04, 13.0] (95%, 5 runs)
     >>> e.contains(12.5), round(e.half_width, 3)
     (True, 1.963)
     """
@@ -186,9 +186,20 @@ class Estimate:
 
     def __str__(self) -> str:
         if self.runs == 0:
-            return f"{self.mean:.3g} (theory)"
-        return (f"{self.mean:.3g} [{self.low:.3g}, {self.high:.3g}] "
+            return f"{_num(self.mean)} (theory)"
+        return (f"{_num(self.mean)} [{_num(self.low)}, {_num(self.high)}] "
                 f"({self.level:.0%}, {self.runs} runs)")
+
+
+def _num(x: float) -> str:
+    """A number as a table shows it: whole above 100, one decimal above 10, else 3 digits."""
+    if math.isnan(x):
+        return "n/a"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
 
 
 class ReplicatedSummary(Mapping[str, Estimate]):
