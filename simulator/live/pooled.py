@@ -19,8 +19,8 @@ second, however many threads or requests in flight the server allows.
 >>> b"".join(app(environ, lambda status, headers: print(status)))
 200 OK
 b'ok\\n'
->>> app.pool.size, app.pool.in_use
-(2, 0)
+>>> app.pool.size, app.pool.in_use, app.pool.peak
+(2, 0, 1)
 
 For a server in a subprocess name a factory call:
 ``"simulator.live.pooled:pool_wsgi(size=10, io_ms=50)"`` or
@@ -60,6 +60,10 @@ class FifoPool:
         self._lock = threading.Lock()
         self._free = self.size
         self._waiters: collections.deque[Any] = collections.deque()
+        self.peak = 0  # most connections ever in use at once
+
+    def _took(self) -> None:  # called with the lock held
+        self.peak = max(self.peak, self.size - self._free)
 
     @property
     def in_use(self) -> int:
@@ -72,6 +76,7 @@ class FifoPool:
         with self._lock:
             if self._free and not self._waiters:
                 self._free -= 1
+                self._took()
                 return
             ready = threading.Event()
             self._waiters.append(ready)
@@ -83,6 +88,7 @@ class FifoPool:
         with self._lock:
             if self._free and not self._waiters:
                 self._free -= 1
+                self._took()
                 return
             ready: asyncio.Future[None] = loop.create_future()
             self._waiters.append((loop, ready))
