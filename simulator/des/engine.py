@@ -149,9 +149,9 @@ class Run:
         return self.env.process(gen)
 
     def send(self, c: _Class, user: int | None = None) -> Generator[simpy.Event, Any, None]:
-        """One request as its client sees it: send, give up at the timeout, send again
-        after the backoff, up to ``retries`` times. Returns when the client is done
-        (answered, refused, or out of retries); abandoned attempts run on."""
+        """One closed-loop user's request: send, give up at the timeout, send again after
+        the backoff, up to ``retries`` times. Returns when the user is done (answered,
+        refused, or out of retries); abandoned attempts run on."""
         env = self.env
         patience = c.timeout_s
         assert patience is not None  # only clients with a timeout come here
@@ -164,6 +164,24 @@ class Run:
             attempt += 1
             if c.backoff_s > 0:
                 yield env.timeout(c.backoff_s * 2 ** (attempt - 1))
+
+    def send_open(self, c: _Class, attempt: int = 0) -> None:
+        """An open-loop request and its retries, without a process of its own: a
+        deadline's callback sends the next attempt if this one has not been answered."""
+        proc = self.spawn(c, None, attempt)
+        if attempt < c.retries:
+            assert c.timeout_s is not None
+            _Deadline(self.env, c.timeout_s).callbacks.append(
+                lambda _: self._retry_open(proc, c, attempt + 1))
+
+    def _retry_open(self, proc: simpy.Process, c: _Class, attempt: int) -> None:
+        if proc.triggered:  # answered (or refused) in time: the chain ends
+            return
+        if c.backoff_s > 0:
+            wait = self.env.timeout(c.backoff_s * 2 ** (attempt - 1))
+            wait.callbacks.append(lambda _: self.send_open(c, attempt))
+        else:
+            self.send_open(c, attempt)
 
     def finish(self, rid: int, k: int, arrival: float, start: float | None, done: float,
                status: str, lane: str | None, code: int | None, user: int | None) -> None:
@@ -186,7 +204,7 @@ class Run:
             if not self.may_send():
                 return
             if retrying:
-                env.process(self.send(c))
+                self.send_open(c)
             else:
                 self.spawn(c)
 
@@ -203,7 +221,7 @@ class Run:
                 if not self.may_send():
                     return
                 if c.retries:
-                    env.process(self.send(c))
+                    self.send_open(c)
                 else:
                     self.spawn(c)
             t0 += a.every_s
