@@ -35,7 +35,7 @@ from ..model.costs import view_on_loop
 from ._host import REJECT_RTT_S
 
 if TYPE_CHECKING:
-    from .engine import Run
+    from .engine import Connections, Run
 
 
 class SimulatedASGI:
@@ -130,7 +130,7 @@ class SimulatedASGI:
         return req
 
     def _in_thread(self, p: int, rid: int, cpu_s: float, io_s: float,
-                   pools: list[simpy.Resource] | None) -> Generator[simpy.Event, Any, None]:
+                   pools: list[Connections] | None) -> Generator[simpy.Event, Any, None]:
         """A sync view on a thread of its own (sync_to_async), off the loop."""
         free = self.free_threads[p]
         if free:

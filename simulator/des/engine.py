@@ -10,6 +10,7 @@ same scenario always gives the same records.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
 from collections.abc import Generator, Iterator
@@ -42,6 +43,37 @@ class _Deadline(simpy.events.Event):
 
 class SimulationTooLarge(ValueError):
     """The scenario would take too long to simulate here; the message says what to cut."""
+
+
+class Connections:
+    """A pool's connections in one run: a count, and a FIFO of requests waiting for one.
+
+    Lighter than a ``simpy.Resource``: taking a free connection costs no event at all,
+    and a released one goes straight to the longest waiter.
+    """
+
+    __slots__ = ("env", "free", "waiters")
+
+    def __init__(self, env: simpy.Environment, size: int) -> None:
+        self.env = env
+        self.free = size
+        self.waiters: collections.deque[simpy.Event] = collections.deque()
+
+    def take(self) -> simpy.Event | None:
+        """A connection now (``None``), or the event that hands one over later."""
+        if self.free:
+            self.free -= 1
+            return None
+        wait = self.env.event()
+        self.waiters.append(wait)
+        return wait
+
+    def give(self) -> None:
+        """Give a connection back: to the longest waiter, else to the pool."""
+        if self.waiters:
+            self.waiters.popleft().succeed()
+        else:
+            self.free += 1
 
 
 class _Class:
@@ -98,33 +130,34 @@ class Run:
         self.deadline = sc.duration_s
         self.capped = False
 
-    def _pools(self, sc: Scenario) -> list[list[simpy.Resource] | None]:
+    def _pools(self, sc: Scenario) -> list[list[Connections] | None]:
         """Per traffic class, the pool its I/O needs, one entry per server process (all
-        the same resource for a shared pool); ``None`` for a class without a pool."""
+        the same connections for a shared pool); ``None`` for a class without a pool."""
         n = sc.server.processes
-        made: dict[str, list[simpy.Resource]] = {}
+        made: dict[str, list[Connections]] = {}
         for p in sc.pools:
             if p.per_process:
-                made[p.name] = [simpy.Resource(self.env, capacity=p.size) for _ in range(n)]
+                made[p.name] = [Connections(self.env, p.size) for _ in range(n)]
             else:
-                made[p.name] = [simpy.Resource(self.env, capacity=p.size)] * n
+                made[p.name] = [Connections(self.env, p.size)] * n
         return [made[w.pool] if (w := t.workload).pool is not None else None
                 for t in sc.classes]
 
-    def pooled_io(self, pool: simpy.Resource, io_s: float, where: str, rid: int,
+    def pooled_io(self, pool: Connections, io_s: float, where: str, rid: int,
                   kind: str = "io") -> Generator[simpy.Event, Any, None]:
         """Wait for a connection (FIFO), hold it through ``io_s`` seconds of I/O, give it
         back. Whatever the caller holds (a WSGI lane, a blocked loop) stays held."""
         env = self.env
-        asked = env.now
-        req = pool.request()
-        yield req
-        t_io = env.now
         spans = self.spans
-        if spans is not None and t_io > asked:
-            spans.append((rid, "pool", where, asked, t_io, None))
+        wait = pool.take()
+        if wait is not None:
+            asked = env.now
+            yield wait
+            if spans is not None and env.now > asked:
+                spans.append((rid, "pool", where, asked, env.now, None))
+        t_io = env.now
         yield env.timeout(io_s)
-        pool.release(req)
+        pool.give()
         if spans is not None:
             spans.append((rid, kind, where, t_io, env.now, None))
 
