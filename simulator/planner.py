@@ -89,6 +89,13 @@ class Candidate:
     candidate first. Utilisations are fractions: ``cpu_util`` of the cores its
     processes can use, ``lane_util`` of its WSGI lanes or its ASGI event loops.
     ``by`` says what decided: ``"rule"``, ``"theory"`` or ``"simulation"``.
+
+    >>> from simulator import Poisson, Workload
+    >>> p = plan(workload=Workload(io_ms=50, dist="exponential"), arrivals=Poisson(60),
+    ...          target_p95_ms=180, servers=("wsgi",))
+    >>> c = p.table[0]
+    >>> c.description, c.by, c.meets, round(c.lane_util, 2)
+    ('WSGI 1x3', 'rule', False, 1.0)
     """
 
     server: Server
@@ -118,7 +125,15 @@ class Candidate:
 @dataclass(frozen=True)
 class Plan:
     """What :func:`plan` found: ``best`` (a server description, or ``None``), ``table``
-    (every candidate tried, in the order tried) and ``reason`` (the answer in words)."""
+    (every candidate tried, in the order tried), ``reason`` (the answer in words), the
+    target (ms) and the ``seconds`` the search took.
+
+    >>> from simulator import Poisson, Workload
+    >>> p = plan(workload=Workload(io_ms=50, dist="exponential"), arrivals=Poisson(60),
+    ...          target_p95_ms=180, servers=("asgi",))
+    >>> p.best.describe(), [(c.description, c.by, c.meets) for c in p.table]
+    ('ASGI 1 loop', [('ASGI 1 loop', 'simulation', True)])
+    """
 
     best: Server | None
     table: tuple[Candidate, ...]
@@ -486,6 +501,15 @@ def plan(*, workload: Workload, arrivals: Arrivals, target_p95_ms: float, cores:
     ValueError
         For a bad parameter, or :class:`PlanTooLarge` for a search estimated to take
         more than about 20 s here.
+
+    A target below what the work itself takes is explained at once, not searched:
+
+    >>> from simulator import Poisson, Workload
+    >>> p = plan(workload=Workload(io_ms=50), arrivals=Poisson(60), target_p95_ms=40)
+    >>> p.best is None, p.table
+    (True, ())
+    >>> print(p.reason[:68])
+    Impossible: the target p95 of 40 ms is below the p95 of the work its
     """
     began = time.perf_counter()
     if not isinstance(workload, Workload):

@@ -52,6 +52,12 @@ class FifoPool:
 
     A released connection goes straight to the longest waiter (no barging), whether it
     waits in a thread (:meth:`acquire`) or on an event loop (:meth:`acquire_async`).
+
+    >>> pool = FifoPool(2)
+    >>> pool.acquire(); pool.acquire(); pool.in_use
+    2
+    >>> pool.release(); pool.release(); pool.in_use, pool.peak
+    (0, 2)
     """
 
     def __init__(self, size: int) -> None:

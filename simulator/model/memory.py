@@ -43,7 +43,11 @@ from typing import NamedTuple
 
 
 class MemoryCost(NamedTuple):
-    """Resident memory (MB) of one server process before any thread, and per thread."""
+    """Resident memory (MB) of one server process before any thread, and per thread.
+
+    >>> MemoryCost(process_mb=70.0, thread_mb=0.2).process_mb
+    70.0
+    """
 
     process_mb: float
     thread_mb: float
