@@ -185,10 +185,6 @@ class Scenario:
             extra += f" | {self.retries} retries"
         return f"{self.server.describe()} | " + "; ".join(parts) + extra
 
-    def pool(self, name: str) -> Pool:
-        """The pool called ``name``."""
-        return next(p for p in self.pools if p.name == name)
-
     def _check_pools(self) -> None:
         if not isinstance(self.pools, tuple) or not all(isinstance(p, Pool) for p in self.pools):
             raise ValueError(f"Scenario(pools={self.pools!r}): pools must be a tuple of "
