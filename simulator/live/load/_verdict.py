@@ -166,7 +166,10 @@ def judge(samples: list[Sample], loop_lags: list[float], busy: float,
         share = max((b50 + read[0]) / max(lat50, 1e-9), (b95 + read[1]) / max(lat95, 1e-9))
     gap = math.nan
     if closed:
-        pace, gap = _closed_pace(ok, b50, read[0])
+        read_mean = float(loop.mean()) if loop.size else 0.0
+        if back.size == len(ok) and back.size:
+            read_mean = min(read_mean, max(float(back.mean()), 0.0))
+        pace, gap = _closed_pace(ok, float(before.mean()) if ok else 0.0, read_mean)
         behind, asked, sent = 0.0, math.nan, math.nan
     else:
         pace, behind, asked, sent = _open_pace(samples)
@@ -203,7 +206,8 @@ def _closed_pace(ok: list[Sample], before_ms: float, read_ms: float) -> tuple[fl
     A user's cycle runs from one due time to the next: the latency, then the time until
     the answer was in the user's hands and it could go on (``got - end``), then its think
     time. Of it, the generator's part is that hand-over, the time before sending and the
-    estimated read wait (medians, so that a rare stall does not count as the pace).
+    estimated read wait. Means, since throughput is users / mean cycle (a stall that
+    held every user up did lower it).
     """
     by_user: dict[int | None, list[Sample]] = {}
     for s in ok:
@@ -211,7 +215,7 @@ def _closed_pace(ok: list[Sample], before_ms: float, read_ms: float) -> tuple[fl
     pairs = [(a, b) for mine in by_user.values() for a, b in itertools.pairwise(mine)]
     if not pairs:
         return 0.0, math.nan
-    handover = float(np.median([s.got - s.end for s in ok])) * 1000.0
-    cycle = float(np.median([b.arrival - a.arrival for a, b in pairs])) * 1000.0
+    handover = float(np.mean([s.got - s.end for s in ok])) * 1000.0
+    cycle = float(np.mean([b.arrival - a.arrival for a, b in pairs])) * 1000.0
     gap = float(np.mean([b.arrival - a.end for a, b in pairs])) * 1000.0
     return (handover + before_ms + read_ms) / max(cycle, 1e-9), gap
