@@ -74,18 +74,23 @@ class Reading:
     share: float = 0.0
 
 
-def _wrk(url: str, connections: int, seconds: float, script: str) -> Reading:
-    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s", "--latency",
-           "-s", script, url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                         timeout=seconds + 30).stdout
+def wrk(url: str, connections: int, seconds: float) -> Reading:
+    """One wrk run: ``connections`` connections on one thread for ``seconds``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "percentiles.lua"
+        script.write_text(LUA)
+        # --timeout: wrk's default of 2 s would drop the 3 s answers of 64 users on 1 lane
+        cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s",
+               "--timeout", "30s", "--latency", "-s", str(script), url]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                             timeout=seconds + 30).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     n, dur_us, p50, p95, errors, status = (int(v) for v in line.split()[1:])
     return Reading(rps=n / (dur_us / 1e6), p50_ms=p50 / 1000, p95_ms=p95 / 1000,
                    failed=errors + status)
 
 
-def _settle(url: str) -> None:
+def settle(url: str) -> None:
     """Wait until the server has served what wrk left behind.
 
     wrk stops at its deadline and closes its connections with requests still queued in
@@ -134,36 +139,33 @@ def main() -> int:
     print(head)
     print("-" * len(head))
     agreed = flagged_agreed = differed = flagged_differed = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        script = str(Path(tmp) / "percentiles.lua")
-        Path(script).write_text(LUA)
-        for server in SERVERS:
-            kw = {} if server.threads is None else {"threads": server.threads}
-            with serve(server.app, interface=server.interface, name="vs-wrk", quiet=True,
-                       **kw) as srv:
-                url = srv.url + "/" + server.query
-                run_load(url, ClosedLoop(users=8), requests=200, progress=False)  # warm up
-                for conns in CONNECTIONS:
-                    ours, ref = [], []
-                    for _ in range(args.rounds):
-                        ref.append(_wrk(url, conns, args.seconds, script))
-                        _settle(url)
-                        ours.append(_run_load(url, conns, args.seconds))
-                    w, r = _median(ref), _median(ours)
-                    ratios = (r.rps / w.rps, r.p50_ms / w.p50_ms, r.p95_ms / w.p95_ms)
-                    agree = all(abs(x - 1) <= AGREE for x in ratios)
-                    if agree:
-                        agreed += 1
-                        flagged_agreed += bool(r.flag)
-                    else:
-                        differed += 1
-                        flagged_differed += bool(r.flag)
-                    failed = f" ({w.failed}/{r.failed} failed)" if w.failed or r.failed else ""
-                    print(f"{server.label:<20} {conns:>5} | {w.rps:>8.0f} {r.rps:>8.0f} "
-                          f"{ratios[0]:>5.2f} | {w.p50_ms:>7.1f} {r.p50_ms:>8.1f} "
-                          f"{ratios[1]:>5.2f} | {w.p95_ms:>7.1f} {r.p95_ms:>8.1f} "
-                          f"{ratios[2]:>5.2f} | {'yes' if agree else 'no':>5} | "
-                          f"{r.flag or '-':<9} {r.share:>5.0%}{failed}")
+    for server in SERVERS:
+        kw = {} if server.threads is None else {"threads": server.threads}
+        with serve(server.app, interface=server.interface, name="vs-wrk", quiet=True,
+                   **kw) as srv:
+            url = srv.url + "/" + server.query
+            run_load(url, ClosedLoop(users=8), requests=200, progress=False)  # warm up
+            for conns in CONNECTIONS:
+                ours, ref = [], []
+                for _ in range(args.rounds):
+                    ref.append(wrk(url, conns, args.seconds))
+                    settle(url)
+                    ours.append(_run_load(url, conns, args.seconds))
+                w, r = _median(ref), _median(ours)
+                ratios = (r.rps / w.rps, r.p50_ms / w.p50_ms, r.p95_ms / w.p95_ms)
+                agree = all(abs(x - 1) <= AGREE for x in ratios)
+                if agree:
+                    agreed += 1
+                    flagged_agreed += bool(r.flag)
+                else:
+                    differed += 1
+                    flagged_differed += bool(r.flag)
+                failed = f" ({w.failed}/{r.failed} failed)" if w.failed or r.failed else ""
+                print(f"{server.label:<20} {conns:>5} | {w.rps:>8.0f} {r.rps:>8.0f} "
+                      f"{ratios[0]:>5.2f} | {w.p50_ms:>7.1f} {r.p50_ms:>8.1f} "
+                      f"{ratios[1]:>5.2f} | {w.p95_ms:>7.1f} {r.p95_ms:>8.1f} "
+                      f"{ratios[2]:>5.2f} | {'yes' if agree else 'no':>5} | "
+                      f"{r.flag or '-':<9} {r.share:>5.0%}{failed}")
     verdict = "met" if flagged_agreed == 0 else "NOT met"
     print(f"\nrows where run_load and wrk agree within {AGREE:.0%}: {agreed}, flagged among "
           f"them: {flagged_agreed} (goal 0: {verdict}); rows where they differ: "

@@ -20,10 +20,13 @@ The result is a :class:`~simulator.RunResult` with ``source="live"``: one
 :class:`~simulator.RequestRecord` per request, times in seconds from the run's start,
 status ``"ok"``, ``"rejected"`` (HTTP 503), ``"timeout"`` (no answer within
 ``timeout_s`` of the scheduled time) or ``"error"`` (any other HTTP error, with its
-``code``, or a connection error), and lanes from the server's stamps. The generator
-measures its own schedule lag and the lag of its event loop, and says in ``notes`` and
-``meta`` when it, rather than the server, was the limit (how far it keeps up on this
-machine: ``docs/live-lab.md``).
+``code``, or a connection error), and lanes from the server's stamps. A latency ends
+when the last byte of the answer was parsed, as ``wrk``'s does. The generator times its
+own part in every request and says in ``notes`` (and always in ``meta``) how much of
+the p50 and p95 it could have added, when that is more than 10% of them, and when it,
+rather than the server, set the pace (:mod:`._verdict`; how far it keeps up on this
+machine, and how it compares with ``wrk``: ``docs/live-lab.md``). Nothing listening
+at the URL is said once, in words (a :class:`~simulator.live.LiveLabWarning`).
 
 ``run_load`` works from a notebook cell as it is (no ``nest_asyncio``): it runs its own
 event loop in a worker thread. ``await run_load_async(...)`` runs on the caller's loop.
