@@ -11,6 +11,11 @@ generator's GIL), this prints:
    a shared machine can stall any process for a moment); the ramp stops at the first
    rate that misses twice, and the answer is the last rate before it.
 
+``verdict`` is what the run said about itself (:mod:`simulator.live.load._verdict`):
+``limit`` when it could not keep its schedule, ``skew`` when its own time was more than
+10% of the p50 or p95 it measured (expected here: a hello world answers in a fraction
+of a millisecond, about what a Python client takes to send and read), ``-`` otherwise.
+
 Run: ``python benchmarks/bench_loadgen.py`` (about half a minute).
 """
 
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import time
+
+from _machine import machine
 
 from simulator import Poisson
 from simulator.live import run_load, serve
@@ -36,12 +43,17 @@ def _row(rate: float, res: RunResult) -> str:
     return (f"{rate:>7.0f} {send_rate:>9.0f} {s.throughput_rps:>9.0f} | "
             f"{m['lag_p50_ms']:>7.2f} {m['lag_p99_ms']:>7.2f} {m['lag_max_ms']:>7.2f} | "
             f"{s.p50_ms:>7.2f} {s.p99_ms:>8.2f} | {m['generator_busy']:>5.0%} "
-            f"{m['generator_cpu_ms_per_request']:>6.3f} | {s.failed:>4}")
+            f"{m['generator_cpu_ms_per_request']:>6.3f} | {s.failed:>4} | {_flag(m):<7}")
+
+
+def _flag(meta: dict) -> str:
+    return "limit" if meta["generator_limited"] else "skew" if meta["generator_skewed"] \
+        else "-"
 
 
 HEAD = (f"{'target':>7} {'sent/s':>9} {'ok/s':>9} | {'lag p50':>7} {'lag p99':>7} "
         f"{'lag max':>7} | {'lat p50':>7} {'lat p99':>8} | {'busy':>5} {'cpu ms':>6} | "
-        f"{'fail':>4}")
+        f"{'fail':>4} | verdict")
 
 
 def _step(url: str, rate: float, seconds: float, attempt: int) -> bool:
@@ -57,6 +69,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per rate")
     args = parser.parse_args()
     began = time.monotonic()
+    print(machine())
     with serve("simulator.live.apps:asgi_app", interface="asgi", name="bench-loadgen",
                quiet=True) as srv:
         url = srv.url

@@ -8,11 +8,13 @@ import itertools
 import threading
 import time
 
+import httpx
 import pytest
 from _leaks import leftovers, snapshot
 
 from simulator import Bursts, ClosedLoop, Constant, Poisson, Scenario, Workload, simulate
-from simulator.live import apps, run_load, run_load_async, running, serve
+from simulator.live import LiveLabWarning, apps, run_load, run_load_async, running, serve
+from simulator.live.load import _wire
 from simulator.model import ASGIServer
 from simulator.results import RequestRecord, RunResult
 
@@ -97,7 +99,6 @@ def test_statuses_timeout_rejected_error_keep_their_codes(asgi_url):
     with serve(apps.sleep_asgi(ms=300), interface="asgi") as srv:
         slow = run_load(srv.url, ClosedLoop(users=2), requests=4, timeout_s=0.15,
                         progress=False)
-        port = srv.port
     assert {(r.status, r.code) for r in slow.records} == {("timeout", None)}
     assert all(0.14 <= r.latency_s <= 0.30 for r in slow.records)
     # uvicorn counts open connections against its limit: 8 users, room for 2
@@ -108,9 +109,21 @@ def test_statuses_timeout_rejected_error_keep_their_codes(asgi_url):
     bad = run_load(asgi_url + "/?io_ms=never", ClosedLoop(users=1), requests=3,
                    progress=False)
     assert {(r.status, r.code) for r in bad.records} == {("error", 400)}
-    refused = run_load(f"http://127.0.0.1:{port}/", ClosedLoop(users=1), requests=2,
-                       progress=False)
+
+
+def test_nothing_listening_is_said_once_in_words_beside_the_error_records():
+    with serve(apps.hello_asgi(), interface="asgi") as srv:
+        port = srv.port  # free again once the server has stopped
+    with pytest.warns(LiveLabWarning) as caught:
+        refused = run_load(f"http://127.0.0.1:{port}/", ClosedLoop(users=2), requests=6,
+                           progress=False)
+    assert len(caught) == 1
+    said = str(caught[0].message)
+    assert said.startswith(f"Connection refused at 127.0.0.1:{port}")
+    assert "Is the server running?" in said and "srv.url" in said and "6 of 6" in said
+    assert caught[0].filename == __file__  # it points at the caller's line
     assert {(r.status, r.code) for r in refused.records} == {("error", None)}
+    assert refused.notes[0] == said and refused.meta["refused"] == 6
 
 
 def test_run_load_works_inside_a_running_event_loop(asgi_url):
@@ -142,26 +155,66 @@ def test_an_interrupt_stops_the_run_and_leaves_the_server_usable():
         assert res.summary().completed == 6
 
 
-def test_the_generator_says_when_it_was_the_limit():
-    # A CPU-bound server in this process holds the GIL 2 ms at a time, four threads of
-    # it: the generator's own loop cannot wake on time and the schedule slips.
-    with serve(apps.cpu_wsgi(ms=2), interface="wsgi", threads=4) as srv:
-        res = run_load(srv.url, Constant(rate_per_s=1000), requests=600, progress=False)
+@pytest.fixture(scope="module")
+def starving_server():
+    # A CPU-bound server in this process: four threads computing 2 ms at a time hold the
+    # GIL, and the generator's loop gets it only now and then. Starved on purpose.
+    with serve(apps.cpu_wsgi(ms=2), interface="wsgi", threads=4, name="starving") as srv:
+        yield srv
+
+
+def test_starved_closed_loop_users_waited_on_the_generator(starving_server):
+    res = run_load(starving_server.url, ClosedLoop(users=8), requests=300, progress=False)
     assert res.meta["generator_limited"] is True
-    assert res.meta["lag_p99_ms"] > 5.0
-    assert any("generator was the limit" in n and "subprocess" in n for n in res.notes)
+    assert any("waiting on the generator" in n for n in res.notes)
 
 
-def test_a_subprocess_server_at_a_high_rate_is_not_blamed_on_the_generator(asgi_url):
-    # The verdict depends on how promptly this process is scheduled, and the machine may
-    # be shared: a false alarm on one run in three would still fail this test.
+def test_a_starved_generator_says_how_much_of_a_latency_was_its_own(starving_server):
+    res = run_load(starving_server.url, Poisson(rate_per_s=150), requests=300,
+                   progress=False)
+    m = res.meta
+    assert m["generator_skewed"] is True and m["generator_latency_share"] > 0.10
+    assert m["generator_added_p95_ms"] > 0.1 * res.summary().p95_ms
+    assert any("could have added about" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("arrivals", [Poisson(rate_per_s=100), ClosedLoop(users=16)],
+                         ids=["open", "closed"])
+def test_a_quiet_subprocess_server_at_a_moderate_rate_raises_no_flag(asgi_url, arrivals):
+    # The verdict measures how promptly this process is scheduled, and the machine may be
+    # shared: a false alarm on one run in three would still fail this test. Sending on an
+    # event loop's timers is up to about 1 ms late, and on a machine loaded twice over
+    # 3-5 ms at p95: a 100 ms endpoint keeps that under 10% (a 5 ms one would not, and
+    # the run would say so), while schedule lag p99 passes 5 ms often enough.
+    url = asgi_url + "/?io_ms=100"
     for _ in range(3):
-        res = run_load(asgi_url, Constant(rate_per_s=500), requests=500, progress=False)
-        assert res.summary().completed == 500
-        if not res.meta["generator_limited"]:
+        res = run_load(url, arrivals, requests=300, progress=False)
+        assert res.summary().completed == 300
+        if not (res.meta["generator_limited"] or res.meta["generator_skewed"]):
             break
-    assert res.meta["generator_limited"] is False
-    assert not any("generator was the limit" in n for n in res.notes)
+    said = {k: v for k, v in res.meta.items() if k.startswith("generator_")}
+    assert res.meta["generator_limited"] is False, said
+    assert res.meta["generator_skewed"] is False, said
+    assert res.meta["generator_latency_share"] < 0.10 and res.notes == ()
+    assert res.meta["generator_verdict"] == ""
+
+
+def test_the_wire_times_the_request_and_the_last_byte_of_the_answer(asgi_url):
+    async def one() -> tuple[float, httpx.Response, float]:
+        transport = _wire.LeanTransport()
+        try:
+            before = time.monotonic()
+            resp = await transport.handle_async_request(
+                httpx.Request("GET", asgi_url + "/?io_ms=5"))
+            return before, resp, time.monotonic()
+        finally:
+            await transport.aclose()
+
+    before, resp, after = asyncio.run(one())
+    sent, done = resp.extensions[_wire.SENT_AT], resp.extensions[_wire.COMPLETED_AT]
+    server_end = float(resp.headers["x-end-s"])
+    assert before <= sent < float(resp.headers["x-start-s"])
+    assert sent + 0.005 <= server_end <= done <= after
 
 
 def test_a_text_progress_line_outside_a_kernel(asgi_url, capsys):

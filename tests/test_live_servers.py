@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 
@@ -10,7 +11,16 @@ import httpx
 import pytest
 from _leaks import leftovers, snapshot, wait_closed
 
-from simulator.live import ServerStartError, apps, running, serve, stop_all
+from simulator import ClosedLoop
+from simulator.live import (
+    LiveLabWarning,
+    ServerStartError,
+    apps,
+    run_load,
+    running,
+    serve,
+    stop_all,
+)
 
 pytestmark = pytest.mark.live
 
@@ -185,3 +195,50 @@ def test_interface_is_guessed_for_objects_and_model_matches():
         assert a.model().describe() == "ASGI 1 loop"
         assert w.model(overhead_ms=0.2).describe() == "WSGI 1x4"
         assert w.describe() == "waitress 1x4" and a.describe() == "uvicorn 1 loop"
+
+
+def test_an_app_of_the_other_interface_is_warned_before_any_request_fails():
+    with pytest.warns(LiveLabWarning, match=r"looks like an ASGI app.*interface='asgi'") as w:
+        srv = serve(apps.hello_asgi(), interface="wsgi")
+    srv.stop()
+    assert w[0].filename == __file__  # points at the cell that called serve()
+    with pytest.warns(LiveLabWarning, match=r"looks like a WSGI app.*interface='wsgi'"):
+        srv = serve(apps.hello_wsgi(), interface="asgi")
+    srv.stop()
+    # the right pairings, and guessed interfaces, say nothing (warnings are errors here)
+    for app, interface in ((apps.hello_asgi(), "asgi"), (apps.hello_wsgi(), "wsgi"),
+                           (apps.hello_asgi(), None)):
+        with serve(app, interface=interface) as srv:
+            assert _get(srv.url).status_code == 200
+
+
+def _busy_then_stopped(srv, io_ms: float, users: int, kind: str) -> None:
+    """Leave requests queued or running in ``srv`` (the client gives up), then stop it."""
+    url = srv.url_for("/", io_ms=io_ms)
+    run_load(url, ClosedLoop(users=users), requests=users, timeout_s=0.2, progress=False)
+    srv.stop()
+    assert not srv.running, kind
+
+
+def test_stopping_a_busy_server_prints_nothing_a_student_cannot_act_on(capfd, caplog):
+    # Each of these printed something on stop before: waitress "Canceling 14 pending
+    # task(s)", uvicorn "Cancel 2 running task(s), timeout graceful shutdown exceeded"
+    # and a CancelledError traceback per request, gunicorn "Worker (pid:...) was sent
+    # SIGKILL! Perhaps out of memory?" for a worker still busy after its grace period.
+    _busy_then_stopped(serve(apps.sleep_wsgi(ms=50), interface="wsgi"), 50, 16, "waitress")
+    _busy_then_stopped(serve(WSGI_APP, interface="wsgi"), 50, 16, "waitress child")
+    _busy_then_stopped(serve(WSGI_APP, interface="wsgi", processes=2), 4000, 2, "gunicorn")
+    _busy_then_stopped(serve(apps.sleep_asgi(ms=4000), interface="asgi"), 4000, 2,
+                       "uvicorn")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # the children's output, echoed until the stop
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_server_that_turns_requests_away_does_not_log_each_one(caplog):
+    with serve(apps.sleep_asgi(ms=20), interface="asgi", limit_concurrency=2) as srv:
+        res = run_load(srv.url, ClosedLoop(users=8), requests=40, progress=False)
+    assert res.summary().rejected > 0  # recorded, one record each
+    assert not any("concurrency limit" in r.getMessage() for r in caplog.records)
+    logging.getLogger("uvicorn.error").error("a real error still shows")
+    assert [r.getMessage() for r in caplog.records] == ["a real error still shows"]

@@ -19,15 +19,19 @@ It is built in two rooms that never import each other, with the apps beside them
   subprocess for an app given as an import string; a registry makes rerunning a cell
   safe; :class:`ServerConfig` is one checked description of what runs.
 - :mod:`.load`: :func:`run_load` / :func:`run_load_async`, an open- or closed-loop load
-  generator that keeps to its schedule and says when it, not the server, was the limit.
+  generator that keeps to its schedule, says how much of each latency was its own time,
+  and says when it, not the server, set the pace.
 - beside them: :mod:`~simulator.live.apps` (raw WSGI and ASGI demo apps that stamp
   where and when they ran, :mod:`._stamp`), :mod:`~simulator.live.websocket` (an echo
   and broadcast websocket app), :mod:`~simulator.live.django_project` (a real Django
   project), and :func:`calibrate` (this machine's per-request costs, for
-  ``simulate()``), which uses both rooms.
+  ``simulate()``), which uses both rooms; :class:`LiveLabWarning` for a mistake a
+  student can fix (nothing listening at the address, an app served as the other
+  interface).
 """
 
 from . import apps, django_project, websocket
+from ._warnings import LiveLabWarning
 from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
 from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
@@ -44,6 +48,7 @@ set_target_lookup(_target)  # the one place where the two rooms meet
 
 __all__ = [
     "Calibration",
+    "LiveLabWarning",
     "LiveServer",
     "ServerConfig",
     "ServerStartError",

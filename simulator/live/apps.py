@@ -39,10 +39,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+from ..model import VIEWS
+from ..model._check import check_choice, check_number
 from ._http import UPGRADE_REFUSAL
 from ._stamp import stamp, stamp_bytes
 from ._types import ASGIApp, Environ, Receive, Scope, Send, StartResponse, WSGIApp
-from ._work import ASYNC_VIEWS, BadQuery, Params, sync_view
+from ._work import ASYNC_VIEWS, MAX_MS, BadQuery, Params, sync_view
 
 __all__ = [
     "asgi_app",
@@ -57,9 +59,22 @@ __all__ = [
     "wsgi_app",
 ]
 
+def _ms(owner: str, value: object, name: str = "ms") -> float:
+    """``value`` checked as the parameter the student typed (``sleep_wsgi(ms=-1)`` names
+    ``ms``, not the ``io_ms`` it becomes)."""
+    return check_number(owner, name, value, high=MAX_MS,
+                        hint=f"It is in milliseconds, e.g. {name}=50.")
+
+
+def _defaults(owner: str, *, io_ms: float, cpu_ms: float, view: str) -> Params:
+    """The app's default parameters, checked in the words of the factory's call."""
+    check_choice(owner, "view", view, VIEWS)
+    return Params(_ms(owner, io_ms, "io_ms"), _ms(owner, cpu_ms, "cpu_ms"), view)
+
+
 def work_wsgi(io_ms: float = 0.0, cpu_ms: float = 0.0, view: str = "sync") -> WSGIApp:
     """A raw WSGI app: ``cpu_ms`` of CPU then ``io_ms`` of I/O per request (both ms)."""
-    defaults = Params(io_ms, cpu_ms, view)
+    defaults = _defaults("work_wsgi", io_ms=io_ms, cpu_ms=cpu_ms, view=view)
 
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         start = time.monotonic()
@@ -80,7 +95,7 @@ def work_wsgi(io_ms: float = 0.0, cpu_ms: float = 0.0, view: str = "sync") -> WS
 
 def work_asgi(io_ms: float = 0.0, cpu_ms: float = 0.0, view: str = "async") -> ASGIApp:
     """A raw ASGI app: ``cpu_ms`` of CPU then ``io_ms`` of I/O per request (both ms)."""
-    defaults = Params(io_ms, cpu_ms, view)
+    defaults = _defaults("work_asgi", io_ms=io_ms, cpu_ms=cpu_ms, view=view)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,22 +116,22 @@ def work_asgi(io_ms: float = 0.0, cpu_ms: float = 0.0, view: str = "async") -> A
 
 def sleep_wsgi(ms: float = 50.0) -> WSGIApp:
     """WSGI endpoint that waits ``ms`` milliseconds (``time.sleep``) per request."""
-    return work_wsgi(io_ms=ms)
+    return work_wsgi(io_ms=_ms("sleep_wsgi", ms))
 
 
 def sleep_asgi(ms: float = 50.0) -> ASGIApp:
     """ASGI endpoint that awaits ``ms`` milliseconds (``asyncio.sleep``) per request."""
-    return work_asgi(io_ms=ms, view="async")
+    return work_asgi(io_ms=_ms("sleep_asgi", ms), view="async")
 
 
 def cpu_wsgi(ms: float = 5.0) -> WSGIApp:
     """WSGI endpoint that computes for ``ms`` milliseconds of CPU per request."""
-    return work_wsgi(cpu_ms=ms)
+    return work_wsgi(cpu_ms=_ms("cpu_wsgi", ms))
 
 
 def cpu_asgi(ms: float = 5.0) -> ASGIApp:
     """ASGI endpoint that computes for ``ms`` milliseconds of CPU per request, on the loop."""
-    return work_asgi(cpu_ms=ms, view="async")
+    return work_asgi(cpu_ms=_ms("cpu_asgi", ms), view="async")
 
 
 def hello_wsgi() -> WSGIApp:

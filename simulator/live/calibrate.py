@@ -70,20 +70,23 @@ class Calibration:
                           **extra)
 
     def table(self) -> str:
-        """The measurements as a small table."""
-        def ms(v: float | None) -> str:
-            return "not measured" if v is None else f"{v:.3f} ms"
-
-        rows = [("waitress, raw WSGI app", ms(self.wsgi_overhead_ms)),
-                ("uvicorn, raw ASGI app", ms(self.asgi_overhead_ms)),
-                ("waitress + Django", ms(self.django_wsgi_overhead_ms)),
-                ("uvicorn + Django (async view)", ms(self.django_asgi_overhead_ms)),
-                ("Django sync/async switch", ms(self.switch_ms)),
-                ("load generator, per request", ms(self.client_ms)),
-                ("empty request latency (p50)", ms(self.base_latency_ms))]
-        width = max(len(k) for k, _ in rows)
+        """The measurements as a small table (what was not measured is left out, and
+        the table says why)."""
+        rows = [("waitress, raw WSGI app", self.wsgi_overhead_ms),
+                ("uvicorn, raw ASGI app", self.asgi_overhead_ms),
+                ("waitress + Django", self.django_wsgi_overhead_ms),
+                ("uvicorn + Django (async view)", self.django_asgi_overhead_ms),
+                ("Django sync/async switch", self.switch_ms),
+                ("load generator, per request", self.client_ms),
+                ("empty request latency (p50)", self.base_latency_ms)]
+        measured = [(k, v) for k, v in rows if v is not None]
+        width = max(len(k) for k, _ in measured)
         head = f"calibration: CPU per request, {self.requests} requests each"
-        return "\n".join([head] + [f"{k:<{width}}  {v}" for k, v in rows])
+        lines = [head] + [f"{k:<{width}}  {v:.3f} ms" for k, v in measured]
+        if len(measured) < len(rows):
+            lines.append("(Django not measured: calibrate(django=False); the raw apps' "
+                         "costs above are what these servers add on their own)")
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.table()

@@ -1,20 +1,25 @@
-"""The load generator's driver: many single-connection clients on one event loop.
+"""The load generator's driver: many single-connection transports on one event loop.
 
-Why one client per connection: a single shared ``httpx.AsyncClient`` collapses under a
-few dozen concurrent requests (its connection pool becomes the bottleneck), while one
-single-connection client per in-flight request, all sharing one SSL context (creating a
-context costs milliseconds and memory), keeps an open-loop schedule to within a few
-milliseconds at thousands of requests per second. Each client keeps one prepared request
-and sends it again and again (building a request per send was a measurable share of the
-generator's CPU), and carries it on the lean HTTP/1.1 transport of :mod:`._wire`, which
-costs a third of httpx's default transport. The measurements behind each choice:
-``docs/live-lab.md``.
+Why one connection per request in flight: a single shared ``httpx.AsyncClient``
+collapses under a few dozen concurrent requests (its connection pool becomes the
+bottleneck), while one single-connection transport per in-flight request, all sharing
+one SSL context (creating a context costs milliseconds and memory), keeps an open-loop
+schedule to within a few milliseconds at thousands of requests per second. httpx builds
+the request once (an ``httpx.Request``: URL, headers) and every connection sends it
+again and again on the lean HTTP/1.1 transport of :mod:`._wire` (an
+``httpx.AsyncBaseTransport``), whose answers are ``httpx.Response`` objects. The
+generator calls the transport itself: for one prepared GET without redirects, auth or
+cookies, httpx's client layer had nothing to do but cost the generator most of its CPU
+(it built a cookie jar's ``email.message`` from every answer's headers). The
+measurements behind each choice: ``docs/live-lab.md``.
 
 The driver records, for every request, when it was due (``arrival``), when the loop got
-round to it (``dispatched``), when it really went out (``sent``: later than dispatched
-if every connection was busy), when the answer came back (``end``), and what the
-server's stamps said. From the gap between due and dispatched it can tell when the
-generator, not the server, was the limit.
+round to it (``dispatched``), when it had a connection (``acquired``: later than
+dispatched if every connection was busy), when its bytes went to the socket (``sent``),
+when the parser saw the answer's last byte (``end``: where the latency ends, as in
+``wrk``), when the waiting coroutine had the answer in hand (``got``), and what the
+server's stamps said. From these :mod:`._verdict` tells how much of each latency was
+the generator's own time, and whether the generator, not the server, set the pace.
 """
 
 from __future__ import annotations
@@ -42,8 +47,10 @@ class Sample:
     arrival: float
     dispatched: float
     user: int | None
+    acquired: float | None = None
     sent: float | None = None
     end: float = 0.0
+    got: float = 0.0
     status: str = "error"
     code: int | None = None
     start: float | None = None
@@ -64,38 +71,40 @@ class Driver:
         self.dispatched = 0
         self.finished = 0
         self.pool_waits = 0
+        self.refused = 0  # connections refused: nothing listens at the address
         self.stopped_early = False
         self.loop_lags: list[float] = []
-        self._clients: list[tuple[httpx.AsyncClient, httpx.Request]] = []
-        self._idle: list[tuple[httpx.AsyncClient, httpx.Request]] = []
-        self._waiters: collections.deque[
-            asyncio.Future[tuple[httpx.AsyncClient, httpx.Request]]] = collections.deque()
+        # httpx builds the request once (its headers, its URL); every connection sends it.
+        self._builder = httpx.AsyncClient(trust_env=False)
+        self._request = self._builder.build_request("GET", url)
+        self._clients: list[_wire.LeanTransport] = []
+        self._idle: list[_wire.LeanTransport] = []
+        self._waiters: collections.deque[asyncio.Future[_wire.LeanTransport]] = \
+            collections.deque()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- connections ------------------------------------------------------------------
     def prepare(self, n: int) -> None:
-        """Create ``n`` clients up front (they connect on first use)."""
+        """Create ``n`` connections up front (they connect on first use)."""
         for _ in range(min(n, self.max_connections) - len(self._clients)):
             self._idle.append(self._new())
 
-    def _new(self) -> tuple[httpx.AsyncClient, httpx.Request]:
-        client = httpx.AsyncClient(transport=_wire.LeanTransport(self.ssl), timeout=None,
-                                   follow_redirects=False, trust_env=False)
-        pair = (client, client.build_request("GET", self.url))
-        self._clients.append(pair)
-        return pair
+    def _new(self) -> _wire.LeanTransport:
+        conn = _wire.LeanTransport(self.ssl)
+        self._clients.append(conn)
+        return conn
 
     @property
     def connections(self) -> int:
         return len(self._clients)
 
-    async def _acquire(self) -> tuple[httpx.AsyncClient, httpx.Request]:
+    async def _acquire(self) -> _wire.LeanTransport:
         if self._idle:
             return self._idle.pop()
         if len(self._clients) < self.max_connections:
             return self._new()
         self.pool_waits += 1
-        waiter: asyncio.Future[tuple[httpx.AsyncClient, httpx.Request]]
+        waiter: asyncio.Future[_wire.LeanTransport]
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -105,13 +114,13 @@ class Driver:
                 self._release(waiter.result())  # handed over just as we gave up
             raise
 
-    def _release(self, pair: tuple[httpx.AsyncClient, httpx.Request]) -> None:
+    def _release(self, conn: _wire.LeanTransport) -> None:
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(pair)
+                waiter.set_result(conn)
                 return
-        self._idle.append(pair)
+        self._idle.append(conn)
 
     # -- one request ------------------------------------------------------------------
     async def one(self, rid: int, arrival: float, user: int | None,
@@ -119,23 +128,29 @@ class Driver:
         """Send one request due at ``arrival``; give up ``timeout_s`` after ``arrival``."""
         s = Sample(rid, arrival, clock(), user, offset=offset)
         self.samples.append(s)
-        pair = None
+        conn = None
         try:
             async with asyncio.timeout(max(arrival + self.timeout_s - s.dispatched, 0.0)):
-                pair = await self._acquire()
-                s.sent = clock()
-                resp = await pair[0].send(pair[1])
-            s.end = clock()
+                conn = await self._acquire()
+                s.acquired = s.sent = clock()
+                resp = await conn.handle_async_request(self._request)
+            s.got = clock()
+            s.sent = resp.extensions.get(_wire.SENT_AT, s.sent)
+            s.end = resp.extensions.get(_wire.COMPLETED_AT, s.got)
             s.code = code = resp.status_code
             s.status = "ok" if code < 400 else ("rejected" if code == 503 else "error")
             _read_stamps(s, resp.headers)
         except TimeoutError:
-            s.end, s.status = clock(), "timeout"
-        except (httpx.HTTPError, OSError):
-            s.end, s.status = clock(), "error"
+            s.end = s.got = clock()
+            s.status = "timeout"
+        except (httpx.HTTPError, OSError) as exc:
+            s.end = s.got = clock()
+            s.status = "error"
+            if _refused(exc):
+                self.refused += 1
         finally:
-            if pair is not None:
-                self._release(pair)
+            if conn is not None:
+                self._release(conn)
             self.finished += 1
 
     def _spawn(self, rid: int, arrival: float, user: int | None,
@@ -204,7 +219,8 @@ class Driver:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.gather(*(c.aclose() for c, _ in self._clients), return_exceptions=True)
+        await asyncio.gather(*(c.aclose() for c in self._clients), return_exceptions=True)
+        await self._builder.aclose()
 
 
 async def sleep_until(t: float) -> None:
@@ -213,17 +229,32 @@ async def sleep_until(t: float) -> None:
         await asyncio.sleep(delay)
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is a refused connection."""
+    while exc is not None:
+        if isinstance(exc, ConnectionRefusedError):
+            return True
+        exc = exc.__cause__  # type: ignore[assignment]
+    return False
+
+
 def _read_stamps(s: Sample, headers: httpx.Headers) -> None:
-    start = headers.get(_stamp.START)
+    # One pass over the raw headers: httpx's Headers.get decodes every header at each call.
+    stamps = {k.lower(): v for k, v in headers.raw if k[:2] in (b"x-", b"X-")}
+    start = stamps.get(_STAMP_START)
     if start is None:
         return
     try:
         s.start = float(start)
-        s.done = float(headers.get(_stamp.END, "nan"))
-        pid = int(headers.get(_stamp.PID, "0"))
+        s.done = float(stamps.get(_STAMP_END, b"nan"))
+        pid = int(stamps.get(_STAMP_PID, b"0"))
     except ValueError:  # a server that is not ours sent a header of that name
         s.start = s.done = None
         return
-    lane = headers.get(_stamp.LANE, "thread")
+    lane = stamps.get(_STAMP_LANE, b"thread").decode("latin-1")
     s.where = (pid, lane if lane in _stamp.LANE_KINDS else "thread",
-               headers.get(_stamp.THREAD, ""))
+               stamps.get(_STAMP_THREAD, b"").decode("latin-1"))
+
+
+_STAMP_START, _STAMP_END, _STAMP_PID, _STAMP_LANE, _STAMP_THREAD = (
+    h.encode() for h in (_stamp.START, _stamp.END, _stamp.PID, _stamp.LANE, _stamp.THREAD))

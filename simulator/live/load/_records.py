@@ -1,10 +1,9 @@
 """From the generator's samples to the simulator's records, with an honest verdict.
 
 Times become seconds from the run's start (``t0``), the server's stamps become lanes
-(``p0-t2``, ``p0-loop``), and the run is judged: if the generator sent requests late
-(schedule lag p99 above 5 ms), its event loop was congested (a 5 ms sleep woke more
-than 3 ms late, p95) or its thread was nearly always busy, the numbers describe the
-generator as much as the server, and the result says so in ``notes`` and ``meta``.
+(``p0-t2``, ``p0-loop``), and the run is judged by :mod:`._verdict`: how much of the
+latencies was the generator's own time, and whether it, not the server, set the pace.
+The result says so in ``notes`` when it matters, and always in ``meta``.
 """
 
 from __future__ import annotations
@@ -18,15 +17,7 @@ import numpy as np
 from ...results import RequestRecord, RunResult
 from .._stamp import lane_names
 from ._driver import Sample
-
-LAG_LIMIT_MS = 5.0  # schedule lag p99 beyond this: the generator was the limit
-# Or its event loop woke this late (p95; the p99 mostly catches the host's scheduling
-# hiccups on a shared 2-core machine). A request passes a few awaits in the generator
-# and waits about this long at each: with httpx's default transport, 64 users on a 50 ms
-# endpoint here gave loop lag p95 4.6 ms and p50 +9 ms; with the lean transport, loop
-# lag p95 2.2-3.7 ms and p50 +2-3 ms.
-LOOP_LAG_LIMIT_MS = 3.0
-BUSY_LIMIT = 0.9  # or its thread computed more than this share of the time
+from ._verdict import judge
 
 
 def _ms_percentiles(values_s: list[float]) -> tuple[float, float, float]:
@@ -61,7 +52,8 @@ def _rel(t: float | None, t0: float) -> float | None:
 
 def build(samples: list[Sample], *, t0: float, label: str, traffic: str,
           busy: float, loop_lags: list[float], pool_waits: int, connections: int,
-          capped: str | None, meta: Mapping[str, Any]) -> RunResult:
+          capped: str | None, meta: Mapping[str, Any], closed: bool = False,
+          in_process: bool | None = None, refused: str | None = None) -> RunResult:
     """Records, notes and meta of a finished run (see the module docstring)."""
     samples = sorted(samples, key=lambda s: s.id)
     lanes = lane_names(s.where for s in samples)
@@ -78,16 +70,9 @@ def build(samples: list[Sample], *, t0: float, label: str, traffic: str,
     _, send99, _ = _ms_percentiles(sent)
     loop95 = float(np.percentile(np.asarray(loop_lags) * 1000.0, 95)) if loop_lags \
         else math.nan
-    limited = bool(lag99 > LAG_LIMIT_MS or loop95 > LOOP_LAG_LIMIT_MS or busy > BUSY_LIMIT)
-    notes: list[str] = []
-    if limited:
-        notes.append(
-            f"The load generator was the limit, not (only) the server: schedule lag p99 "
-            f"{lag99:.1f} ms (limit {LAG_LIMIT_MS:g}), its event loop late by {loop95:.1f} ms "
-            f"(p95, limit {LOOP_LAG_LIMIT_MS:g}), its thread busy {busy:.0%} of the time. "
-            "Latencies include time spent in the generator. Lower the rate or the users, "
-            "or run the server in a subprocess (an import string) so they do not share "
-            "the GIL.")
+    verdict = judge(samples, loop_lags, busy, closed)
+    notes: list[str] = [] if refused is None else [refused]
+    notes += verdict.notes(in_process=in_process)
     if pool_waits:
         notes.append(
             f"{pool_waits} requests waited for one of the generator's {connections} "
@@ -106,7 +91,8 @@ def build(samples: list[Sample], *, t0: float, label: str, traffic: str,
         "send_lag_p99_ms": send99,
         "loop_lag_p95_ms": loop95,
         "generator_busy": busy,
-        "generator_limited": limited,
+        **verdict.meta(),
+        "generator_verdict": verdict.short(),
         "connections": connections,
         "pool_waits": pool_waits,
         "pids": {f"p{i}": pid for i, pid in enumerate(pids)},

@@ -24,10 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import ssl as _ssl
+import time
 from typing import Any
 
 import httptools
 import httpx
+
+# Response extensions (``time.monotonic()`` seconds): when the request was written to the
+# socket, and when the parser saw the answer's last byte. A load generator's latency ends
+# there, as ``wrk``'s does, not when the awaiting coroutine next gets a turn on the loop.
+SENT_AT = "livelab_sent_at"
+COMPLETED_AT = "livelab_completed_at"
 
 
 class _Closed(httpx.RemoteProtocolError):
@@ -50,6 +57,8 @@ class _Protocol(asyncio.Protocol):
         self.keep_alive = False
         self.status = 0
         self.version = "1.1"
+        self.written_at = 0.0  # time.monotonic() when the request went to the socket
+        self.completed_at = 0.0  # ... and when the last byte of the answer was parsed
 
     # -- asyncio.Protocol ----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -68,6 +77,7 @@ class _Protocol(asyncio.Protocol):
         if self.waiter is None or self.waiter.done():
             return
         if self.headers_done and not self.length_known:
+            self.completed_at = time.monotonic()
             self.waiter.set_result(None)  # a body that ends when the connection does
         elif not self.received:
             self._fail(_Closed("the server closed the connection before answering"))
@@ -96,6 +106,7 @@ class _Protocol(asyncio.Protocol):
             self.headers, self.body, self.headers_done, self.length_known = [], [], False, False
             return
         self.keep_alive = self.parser.should_keep_alive()  # only valid in this callback
+        self.completed_at = time.monotonic()
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
@@ -150,6 +161,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         waiter = conn.begin()
         try:
             assert conn.transport is not None
+            conn.written_at = time.monotonic()
             conn.transport.write(head)
             await waiter
         except asyncio.CancelledError:
@@ -163,7 +175,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             conn.status, headers=conn.headers,
             stream=httpx.ByteStream(b"".join(conn.body)), request=request,
-            extensions={"http_version": f"HTTP/{conn.version}".encode()})
+            extensions={"http_version": f"HTTP/{conn.version}".encode(),
+                        SENT_AT: conn.written_at, COMPLETED_AT: conn.completed_at})
 
     async def _connect(self, url: httpx.URL) -> _Protocol:
         loop = asyncio.get_running_loop()

@@ -20,10 +20,13 @@ The result is a :class:`~simulator.RunResult` with ``source="live"``: one
 :class:`~simulator.RequestRecord` per request, times in seconds from the run's start,
 status ``"ok"``, ``"rejected"`` (HTTP 503), ``"timeout"`` (no answer within
 ``timeout_s`` of the scheduled time) or ``"error"`` (any other HTTP error, with its
-``code``, or a connection error), and lanes from the server's stamps. The generator
-measures its own schedule lag and the lag of its event loop, and says in ``notes`` and
-``meta`` when it, rather than the server, was the limit (how far it keeps up on this
-machine: ``docs/live-lab.md``).
+``code``, or a connection error), and lanes from the server's stamps. A latency ends
+when the last byte of the answer was parsed, as ``wrk``'s does. The generator times its
+own part in every request and says in ``notes`` (and always in ``meta``) how much of
+the p50 and p95 it could have added, when that is more than 10% of them, and when it,
+rather than the server, set the pace (:mod:`._verdict`; how far it keeps up on this
+machine, and how it compares with ``wrk``: ``docs/live-lab.md``). Nothing listening
+at the URL is said once, in words (a :class:`~simulator.live.LiveLabWarning`).
 
 ``run_load`` works from a notebook cell as it is (no ``nest_asyncio``): it runs its own
 event loop in a worker thread. ``await run_load_async(...)`` runs on the caller's loop.
@@ -36,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -45,6 +49,7 @@ from ...model import Bursts, ClosedLoop, Constant, Poisson
 from ...model._check import check_int, check_number
 from ...model.arrivals import Arrivals
 from ...results import RunResult
+from .._warnings import LiveLabWarning
 from . import _records
 from ._driver import LEAD_S, Driver, clock
 from ._progress import Progress
@@ -142,6 +147,7 @@ def run_load(url: str, arrivals: Arrivals, *, requests: int | None = None,
     result = run_sync(lambda: _execute(plan, driver), tick=lambda: bar.update(driver.finished),
                       name="livelab-load")
     bar.close(driver.finished, _verdict(result))
+    _say_refused(result)
     return result
 
 
@@ -167,6 +173,7 @@ async def run_load_async(url: str, arrivals: Arrivals, *, requests: int | None =
     finally:
         ticker.cancel()
     bar.close(driver.finished, _verdict(result))
+    _say_refused(result)
     return result
 
 
@@ -194,8 +201,24 @@ def _bar(plan: _Plan) -> Progress:
 
 
 def _verdict(result: RunResult) -> str:
-    return "the generator was the limit (see .notes)" if result.meta["generator_limited"] \
-        else ""
+    if result.meta.get("refused"):
+        return "connection refused (see .notes)"
+    return str(result.meta["generator_verdict"])
+
+
+def _say_refused(result: RunResult) -> None:
+    """Say once, in words, that nothing listens at the address (besides the records)."""
+    if result.meta.get("refused"):
+        warnings.warn(result.notes[0], LiveLabWarning, stacklevel=3)
+
+
+def _refused_note(url: str, refused: int, total: int) -> str | None:
+    if not refused:
+        return None
+    parts = urlsplit(url)
+    return (f"Connection refused at {parts.hostname}:{parts.port}: nothing is listening "
+            f"there ({refused} of {total} requests failed so). Is the server running? "
+            "Use srv.url of a server started with serve(), inside its with block.")
 
 
 async def _execute(plan: _Plan, driver: Driver) -> RunResult:
@@ -234,11 +257,15 @@ async def _execute(plan: _Plan, driver: Driver) -> RunResult:
         "duration_s": plan.duration_s, "timeout_s": plan.timeout_s, "seed": plan.seed,
         "server_in_process": plan.in_process,
         "generator_cpu_ms_per_request": 1000.0 * cpu_s / max(len(driver.samples), 1),
+        "refused": driver.refused,
     }
     return _records.build(driver.samples, t0=t0, label=plan.label, traffic=plan.traffic,
                           busy=busy, loop_lags=driver.loop_lags,
                           pool_waits=driver.pool_waits,
-                          connections=driver.connections, capped=capped, meta=meta)
+                          connections=driver.connections, capped=capped, meta=meta,
+                          closed=isinstance(a, ClosedLoop), in_process=plan.in_process,
+                          refused=_refused_note(plan.url, driver.refused,
+                                                len(driver.samples)))
 
 
 def _plan(url: str, arrivals: Arrivals, requests: int | None, duration_s: float | None,

@@ -108,7 +108,9 @@ class ChildProcessServer(LiveServer):
                 self._ready.set()
                 continue
             self._lines.append(line)
-            if not self.config.quiet:
+            # Once we stop it, what it says is about the stop ("Canceling 3 pending
+            # task(s)", workers killed after the grace period): kept in log(), not echoed.
+            if not self.config.quiet and not self._stopped:
                 sys.stderr.write(f"[{self.name}] {line}")
         self._proc.stdout.close()
 

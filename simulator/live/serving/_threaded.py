@@ -22,6 +22,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
@@ -30,6 +31,52 @@ from .._types import WSGIApp
 from ._handle import LiveServer
 from ._net import HOST, ServerStartError
 from .config import ServerConfig
+
+
+class _Stopping(logging.Filter):
+    """Drops what uvicorn logs that a student cannot act on.
+
+    Stopping a server with requests still running makes it say so ("Cancel 4 running
+    task(s), timeout graceful shutdown exceeded", then a CancelledError traceback per
+    request): news about the stop, not about the app. Those records are dropped when
+    they come from the thread of a server we are stopping; errors from any other server,
+    or from this one before the stop, still reach standard error. And a server with
+    ``limit_concurrency`` warns "Exceeded concurrency limit." for every request it turns
+    away: the load generator records each one as ``"rejected"`` (503), so the warning
+    is dropped too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[int] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread not in self.threads and record.msg != _TURNED_AWAY
+
+    @contextlib.contextmanager
+    def during(self, *threads: threading.Thread) -> Iterator[None]:
+        idents = {t.ident for t in threads if t.ident is not None}
+        self.threads |= idents
+        try:
+            yield
+        finally:
+            self.threads -= idents
+
+
+_TURNED_AWAY = "Exceeded concurrency limit."
+_STOPPING = _Stopping()
+logging.getLogger("uvicorn.error").addFilter(_STOPPING)
+
+
+class _Mute:
+    """What a stopping waitress dispatcher logs to ("Canceling 3 pending task(s)", "1
+    thread(s) still running"): nothing. Not a disabled ``Logger``, since any later
+    ``logging.config.dictConfig`` (Django's, for one) enables every logger again."""
+
+    def warning(self, *args: Any, **kwargs: Any) -> None:
+        """Drop the message."""
+
+    exception = error = info = debug = warning
 
 
 class _ThreadServer(LiveServer):
@@ -58,6 +105,9 @@ class WaitressThread(_ThreadServer):
             refuse_upgrades(app), sockets=[sock], threads=config.threads,
             backlog=config.backlog, connection_limit=max(config.backlog, 100),
             ident="livelab-waitress",
+            # poll(), not select(): select() fails once a descriptor passes 1,023, and a
+            # load generator in the same process holds one per connection too.
+            asyncore_use_poll=True,
         )
         self._sock = sock
         self._loop_thread = self._thread(self._srv.run, "waitress-loop")
@@ -83,6 +133,8 @@ class WaitressThread(_ThreadServer):
         # 1. stop accepting; 2. let running requests finish; 3. close every connection
         # and the trigger, which empties the loop's map so that the loop thread returns.
         self._in_loop(lambda: wasyncore.dispatcher.close(srv), timeout_s)
+        # "Canceling N pending task(s)": requests still queued when the server stops.
+        srv.task_dispatcher.logger = _Mute()
         srv.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout_s)
         self._in_loop(lambda: wasyncore.close_all(srv._map), timeout_s)
         self._loop_thread.join(timeout_s)
@@ -177,6 +229,11 @@ class UvicornThread(_ThreadServer):
             time.sleep(0.01)
 
     def _shutdown(self, timeout_s: float) -> None:
+        with _STOPPING.during(self._loop_thread):
+            self._stop_loop(timeout_s)
+        self._sock.close()
+
+    def _stop_loop(self, timeout_s: float) -> None:
         self._srv.should_exit = True
         self._loop_thread.join(timeout_s)
         if self._loop_thread.is_alive():
@@ -187,4 +244,3 @@ class UvicornThread(_ThreadServer):
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 self._loop.call_soon_threadsafe(self._task.cancel)
             self._loop_thread.join(timeout_s)
-        self._sock.close()

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import inspect
 import socket
+import warnings
 from dataclasses import replace
 from typing import Any
 
+from .._warnings import LiveLabWarning
 from . import _registry
 from ._handle import LiveServer
 from ._importing import check_spec
@@ -91,6 +93,8 @@ def serve(
                        name=name, port=port, backlog=backlog,
                        limit_concurrency=limit_concurrency, start_timeout_s=start_timeout_s,
                        quiet=quiet)
+    if config.in_process:
+        _warn_if_mismatched(app, config.interface)
     _registry.claim(config.name)
     sock = bind(config.port, config.backlog)
     config = replace(config, port=sock.getsockname()[1])
@@ -151,6 +155,37 @@ def configure(app: Any, interface: str | None = None, *, threads: int | None = N
     return ServerConfig(interface=interface, threads=1 if threads is None else threads,
                         import_string=app if by_name else None, app_label=str(label),
                         **settings)
+
+
+def _warn_if_mismatched(app: Any, interface: str) -> None:
+    """Warn, before any request fails, when ``app`` looks like the other interface."""
+    label = getattr(app, "__name__", type(app).__name__)
+    if interface == "wsgi" and _is_async(app):
+        warnings.warn(
+            f"serve({label}, interface='wsgi'): this app looks like an ASGI app (an async "
+            "callable, awaited as app(scope, receive, send)). A WSGI server calls "
+            "app(environ, start_response), so every request would fail with a TypeError. "
+            "Use interface='asgi', or leave interface out and serve() will tell.",
+            LiveLabWarning, stacklevel=3)
+    elif interface == "asgi" and not _is_async(app) and _positional(app) == 2:
+        warnings.warn(
+            f"serve({label}, interface='asgi'): this app looks like a WSGI app (a "
+            "callable of environ and start_response). An ASGI server awaits "
+            "app(scope, receive, send), so every request would fail. Use "
+            "interface='wsgi', or leave interface out and serve() will tell.",
+            LiveLabWarning, stacklevel=3)
+
+
+def _positional(app: Any) -> int | None:
+    """How many positional arguments ``app`` takes (``None`` if it cannot be told)."""
+    try:
+        params = inspect.signature(app).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in kinds for p in params)
 
 
 def _is_async(app: Any) -> bool:
