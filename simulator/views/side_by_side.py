@@ -29,7 +29,7 @@ from ..des import simulate
 from ..model import Poisson, Scenario
 from ..results import RunResult
 from ._common import check_result, get_ax
-from .style import GREY, HD_SIZE_IN, LIVE_COLOR, OKABE_ITO, SIM_COLOR
+from .style import HD_SIZE_IN, LIVE_COLOR, OKABE_ITO, SIM_COLOR
 
 METRICS = {
     "throughput_rps": "throughput (req/s)",
@@ -217,9 +217,11 @@ def plot_hop_cost(hops: Sequence[float], cpu_ms: Sequence[float], labels: Sequen
     ax.plot(grid, fixed + per_hop * grid, color=SIM_COLOR, linestyle="--",
             label=f"model: {fixed:.2f} ms + {per_hop:.2f} ms per hop")
     ax.plot(hops, cpu_ms, "o", color=LIVE_COLOR, markersize=8, label="measured (uvicorn)")
+    same_x: dict[float, int] = {}
     for x, y, text in zip(hops, cpu_ms, labels, strict=True):
-        ax.annotate(text, (x, y), xytext=(6, -4), textcoords="offset points",
-                    fontsize="small", color=GREY if not text else OKABE_ITO["black"])
+        below = same_x[x] = same_x.get(x, -1) + 1  # stacks with equal hops: one label each
+        ax.annotate(text, (x, y), xytext=(8, 4 - 13 * below), textcoords="offset points",
+                    fontsize="small", color=OKABE_ITO["black"])
     ax.set_xlabel("hops per request (counted)")
     ax.set_ylabel("server CPU per request (ms)")
     ax.set_xlim(0, max(hops) + 1.5)

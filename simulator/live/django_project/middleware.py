@@ -36,8 +36,8 @@ def _stamped(response: HttpResponse, start: float, lane: str) -> HttpResponse:
     return response
 
 
-class ServerStamp:
-    """WSGI: stamps start, end, pid, thread (lane kind ``thread``) on every response."""
+class _Sync:
+    """A middleware that runs in sync mode only (Django adapts around it under ASGI)."""
 
     sync_capable = True
     async_capable = False
@@ -45,39 +45,41 @@ class ServerStamp:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        start = time.monotonic()
-        return _stamped(self.get_response(request), start, "thread")
 
-
-class AsyncServerStamp:
-    """ASGI: stamps start, end, pid, thread (lane kind ``loop``), running on the loop."""
+class _Async:
+    """A middleware that runs in async mode only (on the event loop under ASGI)."""
 
     sync_capable = False
     async_capable = True
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        markcoroutinefunction(self)
+        markcoroutinefunction(self)  # type: ignore[type-var]  # subclasses define __call__
+
+
+class ServerStamp(_Sync):
+    """WSGI: stamps start, end, pid, thread (lane kind ``thread``) on every response."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        start = time.monotonic()
+        return _stamped(self.get_response(request), start, "thread")
+
+
+class AsyncServerStamp(_Async):
+    """ASGI: stamps start, end, pid, thread (lane kind ``loop``), running on the loop."""
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         start = time.monotonic()
         return _stamped(await self.get_response(request), start, "loop")
 
 
-class SyncOnly:
+class SyncOnly(_Sync):
     """A sync-only middleware: under ASGI, where it meets async code, Django switches.
 
     Its only work is to name, in an ``x-sync-middleware`` header, the thread it ran on
     (under ASGI not the event loop's thread: the switch made visible), and to note
     where it ran in a traced request (:mod:`.switches`).
     """
-
-    sync_capable = True
-    async_capable = False
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         note("SyncOnly")
@@ -87,16 +89,9 @@ class SyncOnly:
         return response
 
 
-class AsyncOnly:
+class AsyncOnly(_Async):
     """An async-only middleware that does nothing: under ASGI it runs on the event loop,
     so a sync middleware on each side of it costs a switch each."""
-
-    sync_capable = False
-    async_capable = True
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-        markcoroutinefunction(self)
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         note("AsyncOnly")

@@ -222,7 +222,7 @@ def stack_app(middleware: Sequence[str] = ()) -> str:
 
 
 def cost_of_stacks(stacks: Sequence[Sequence[str]], view: str = "async",
-                   requests: int = 300, rounds: int = 3) -> list[float]:
+                   requests: int = 200, rounds: int = 3) -> list[float]:
     """Server CPU per request (ms) for each middleware stack, in the same order.
 
     Each stack runs in its own uvicorn subprocess (the same server for all, nothing
@@ -241,7 +241,7 @@ def cost_of_stacks(stacks: Sequence[Sequence[str]], view: str = "async",
                                  name=f"django-stack-{i}", quiet=True))
         urls = [srv.url_for(f"/{view}", io_ms=0) for srv in servers]
         for url in urls:
-            cpu_per_request_ms(url, requests=100)  # warm up: imports, first connections
+            cpu_per_request_ms(url, requests=50)  # warm up: imports, first connections
         runs: list[list[float]] = [[] for _ in urls]
         for _ in range(rounds):
             for i, url in enumerate(urls):
