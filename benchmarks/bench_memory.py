@@ -11,13 +11,16 @@ counts shared pages twice, so the figure errs high.
     python benchmarks/bench_memory.py path/to/a.ipynb    # chosen notebooks
     python benchmarks/bench_memory.py --json out.json    # also write the figures as JSON
 
-The notebooks run in a temporary copy of their folder, so no output is written back.
+The notebooks run in a temporary copy of their folder, so no output is written back, and
+with ``COURSE_REVEAL_ALL=1``, as in the notebook tests: every experiment's result goes to
+its cell at once instead of waiting in a hidden output for a prediction.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -35,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOAL_MB = 1024.0
 SAMPLE_S = 0.05
 MB = 1024 * 1024
+os.environ.setdefault("COURSE_REVEAL_ALL", "1")  # inherited by every kernel started here
 
 
 @dataclass

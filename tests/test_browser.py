@@ -18,6 +18,7 @@ from conftest_browser import (
     ServerProcess,
     open_notebook,
     run_all_cells,
+    shoot,
     slide_and_redraw,
 )
 
@@ -47,11 +48,39 @@ def test_jupyterlab_slider_redraws_figure(
     name = f"lab-{Path(rel).stem}"
     open_notebook(page, jupyter_lab, rel)
     run_all_cells(page)
-    slider = page.locator(".jp-OutputArea .widget-slider").first
+    # The first slider on show: one inside a result still waiting for a prediction is hidden.
+    slider = page.locator(".jp-OutputArea .widget-slider").filter(visible=True).first
     slider.wait_for(state="visible")
     cell = page.locator(".jp-Cell").filter(has=slider).first
     before, after, before_png, after_png = slide_and_redraw(page, slider, cell, name)
     assert after_png != before_png, f"slider {before} -> {after} left the figure unchanged"
+
+
+def test_a_result_appears_only_after_the_prediction_is_locked_in(
+    page: Any, jupyter_lab: ServerProcess
+) -> None:
+    rel = _course_file(START_HERE)
+    open_notebook(page, jupyter_lab, rel)
+    run_all_cells(page)
+    outputs = page.locator(".jp-Cell .jp-OutputArea")  # not the code, which may say the same
+    waiting = outputs.filter(has_text="It appears here once you lock in").first
+    waiting.scroll_into_view_if_needed()
+    note = waiting.get_by_text("It appears here once you lock in").first
+    picture = waiting.locator("img").first
+    note.wait_for(state="visible")
+    assert not picture.is_visible(), "the animation shows before any prediction"
+    shoot(page, "predict-1-waiting")
+    question = outputs.filter(has_text="Predict first.").first
+    question.scroll_into_view_if_needed()
+    button = question.get_by_role("button", name="Lock in my answer")
+    assert button.is_disabled(), "an answer can be locked in before one is chosen"
+    question.get_by_text("A queue builds up").click()
+    button.click()
+    question.get_by_text("Right.").wait_for(state="visible")
+    waiting.scroll_into_view_if_needed()
+    picture.wait_for(state="visible")
+    assert not note.is_visible()
+    shoot(page, "predict-2-revealed")
 
 
 def test_voila_slider_redraws_figure(page: Any, voila_app: Any, notebook: str) -> None:

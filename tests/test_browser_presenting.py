@@ -29,11 +29,14 @@ START_HERE = "notebooks/00_start_here.ipynb"
 
 
 def _first_slider_cell(page: Any) -> int:
-    """Index of the first cell whose output holds a slider; made the active cell."""
+    """Index of the first cell whose output shows a slider (one inside a result still
+    waiting for a prediction is hidden); the title cell is made the active cell."""
     index = page.evaluate(
         """() => {
             const nb = window.jupyterapp.shell.currentWidget.content;
-            const i = nb.widgets.findIndex(c => c.node.querySelector('.widget-slider'));
+            const shown = c => [...c.node.querySelectorAll('.widget-slider')]
+                .some(s => s.getClientRects().length > 0);
+            const i = nb.widgets.findIndex(shown);
             if (i >= 0) { nb.activeCellIndex = 0; }
             return i;
         }"""
@@ -110,7 +113,7 @@ def test_present_with_live_widgets(
         page.wait_for_function("() => window.jupyterapp.shell.presentationMode === true")
         assert page.evaluate("() => document.body.dataset.jpDeckMode") != "presenting"
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    slider = cell.locator(".widget-slider").first
+    slider = cell.locator(".widget-slider").filter(visible=True).first
     slider.wait_for(state="visible")
     name = f"present-{mode}-{notebook.rsplit('/', 1)[-1].removesuffix('.ipynb')}"
     before, after, before_png, after_png = slide_and_redraw(page, slider, cell, name)

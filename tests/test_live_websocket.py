@@ -76,3 +76,13 @@ def test_an_http_only_asgi_app_closes_a_websocket():
             pytest.raises(InvalidStatus) as info:
         asyncio.run(attempt(srv.ws_url))
     assert info.value.response.status_code == 403
+
+
+def test_try_websocket_says_what_happened():
+    from simulator.live.websocket import try_websocket
+
+    with serve(apps.hello_wsgi(), interface="wsgi", threads=2) as srv:
+        refused = asyncio.run(try_websocket(srv.ws_url + "/room"))
+    with serve(chat_asgi(), interface="asgi") as srv:
+        opened = asyncio.run(try_websocket(srv.ws_url + "/room"))
+    assert (refused, opened) == ("refused: HTTP 426", "connected")

@@ -62,3 +62,15 @@ def test_every_cell_has_slide_metadata(nb: nbformat.NotebookNode) -> None:
     hint = '(a continuing cell is "", not "-": the deck hides "-" cells)'
     assert not missing, f"no valid slide_type {hint} in {missing}; {FIX} --slides"
     assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide", "the title opens a slide"
+
+
+def test_the_code_of_a_prediction_is_folded_away(nb: nbformat.NotebookNode) -> None:
+    # The cell that asks a question holds its answer and explanation: a learner should see
+    # the question (the widget), not the answer above it. JupyterLab folds such a cell.
+    shown = [
+        _where(i, c)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and "predict(" in c.source
+        and not c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert not shown, f'set "jupyter": {{"source_hidden": true}} in the metadata of {shown}'

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from IPython.display import HTML, display
@@ -29,6 +29,12 @@ class Check:
     name: str
     passed: bool
     message: str
+    shown: bool = field(default=False, repr=False, compare=False)
+
+    def _ipython_display_(self) -> None:
+        # check() has shown it already: as a cell's last value it must not show twice.
+        if not self.shown:
+            display(HTML(self._repr_html_()))
 
     def _repr_html_(self) -> str:
         colour = "#1b7837" if self.passed else "#b35806"
@@ -40,24 +46,28 @@ class Check:
 
 
 def check(name: str, answer: Any, *, expected: Any = None, rel: float = 0.0,
-          predicate: Callable[[Any], bool] | None = None, hint: str = "",
+          predicate: Callable[[Any], bool | str] | None = None, hint: str = "",
           show: bool = True) -> Check:
     """Check a learner's ``answer`` against ``expected`` (within ``rel``) or ``predicate``.
 
     ``answer=None`` means "not answered yet": the result says so, without failing the
     notebook. Numbers are compared with a relative tolerance ``rel`` (0.1 = 10 %).
+    A ``predicate`` returns ``True`` when the answer holds, and ``False`` or a sentence
+    saying what is wrong (shown before the ``hint``) when it does not.
     """
     if answer is None or answer is Ellipsis:
-        result = Check(name, False, "not answered yet: fill in the cell above and rerun it.")
+        result = Check(name, False, "not answered yet: fill in the cell above and rerun it.",
+                       shown=show)
     else:
         try:
             ok = predicate(answer) if predicate is not None else _close(answer, expected, rel)
         except Exception as err:  # a learner's code may raise anything
-            ok, hint = False, f"that answer could not be checked ({err}). {hint}"
-        if ok:
-            result = Check(name, True, "that holds.")
+            ok = f"that answer could not be checked ({type(err).__name__}: {err})."
+        if not isinstance(ok, str) and bool(ok):
+            result = Check(name, True, "that holds.", shown=show)
         else:
-            result = Check(name, False, f"not yet. {hint}".strip())
+            why = ok if isinstance(ok, str) else ""
+            result = Check(name, False, " ".join(["not yet.", why, hint]).strip(), shown=show)
     if show:
         display(HTML(result._repr_html_()))
     return result

@@ -27,6 +27,7 @@ PACKAGES = (
     ("django", "the Django lessons"),
     ("websockets", "the websocket lesson"),
     ("nest_asyncio", "the lesson on event loops inside Jupyter"),
+    ("ipykernel", "this notebook's kernel (how its event loop behaves depends on the version)"),
 )
 FIX = "run `python3 tasks.py setup` in the course folder (or `pip install -r requirements.txt`)"
 

@@ -1,10 +1,13 @@
 """Websockets: the connection that stays open, and why only ASGI can hold it.
 
 A websocket is one long conversation: the server must keep the connection and answer
-whenever the client (or anyone else) speaks. Under WSGI each open connection would pin
-a thread for its whole life, and the interface has no way to hand over the socket at
-all, so WSGI servers refuse the upgrade. Under ASGI an idle websocket is a coroutine
-waiting on the loop: a thousand of them cost almost nothing.
+whenever the client (or anyone else) speaks. The WSGI standard (PEP 3333) has no way to
+hand the connection to the application and keep it open, so a plain WSGI server answers
+an upgrade request like any other and no websocket opens. Some WSGI servers bolt
+websockets on outside the standard (uWSGI's websocket API, gevent-websocket, the raw
+socket access Flask-Sock uses on gunicorn or werkzeug); each open socket then pins a
+worker thread or greenlet for its whole life. Under ASGI an idle websocket is a
+coroutine waiting on the loop: a thousand of them cost almost nothing.
 
 :func:`chat_asgi` serves two rooms of a tiny chat:
 
@@ -14,7 +17,7 @@ waiting on the loop: a thousand of them cost almost nothing.
   to every member and answers ``{"delivered": N}``.
 
 :func:`broadcast_check` connects many clients and measures how long a broadcast takes
-to reach each of them.
+to reach each of them; :func:`try_websocket` tries to open one and says what happened.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from ._types import ASGIApp, Receive, Scope, Send
 from .apps import not_http
 from .load._sync import run_sync
 
-__all__ = ["BroadcastReport", "broadcast_check", "broadcast_check_async", "chat_asgi"]
+__all__ = ["BroadcastReport", "broadcast_check", "broadcast_check_async", "chat_asgi",
+           "try_websocket"]
 
 MAX_CLIENTS = 1_000
 
@@ -133,3 +137,17 @@ def broadcast_check(ws_url: str, clients: int = 50, *, text: str = "hello",
     """:func:`broadcast_check_async` from ordinary code or a notebook cell."""
     return run_sync(lambda: broadcast_check_async(ws_url, clients, text=text,
                                                   timeout_s=timeout_s))
+
+
+async def try_websocket(ws_url: str, timeout_s: float = 3.0) -> str:
+    """Try to open a websocket to ``ws_url``: ``"connected"`` (then closed at once), or
+    ``"refused: HTTP <status>"`` when the server answered the upgrade with a plain HTTP
+    response instead of ``101 Switching Protocols``."""
+    from websockets.asyncio.client import connect  # noqa: PLC0415 - optional dependency
+    from websockets.exceptions import InvalidStatus  # noqa: PLC0415
+
+    try:
+        async with connect(ws_url, open_timeout=timeout_s):
+            return "connected"
+    except InvalidStatus as err:
+        return f"refused: HTTP {err.response.status_code}"

@@ -21,6 +21,7 @@ import shutil
 import sys
 import threading
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 URLCONF = "simulator.live.django_project.urls"
@@ -88,27 +89,37 @@ def setup() -> None:
             _STATE["db_ready"] = True
 
 
-def application(interface: str = "wsgi", *, sync_middleware: bool = False) -> Any:
+def application(interface: str = "wsgi", *, sync_middleware: bool = False,
+                middleware: Sequence[str] = ()) -> Any:
     """A new Django handler: ``interface`` ``"wsgi"`` (WSGIHandler) or ``"asgi"``
-    (ASGIHandler), with the sync-only middleware if ``sync_middleware``."""
+    (ASGIHandler), with ``middleware`` between the timing stamp and the view: names
+    ``"sync"`` (sync-only) and ``"async"`` (async-only), outermost first.
+    ``sync_middleware=True`` is short for ``middleware=("sync",)``."""
     if interface not in ("wsgi", "asgi"):
         raise ValueError(f"application(interface={interface!r}): interface must be 'wsgi' "
                          "or 'asgi'.")
+    setup()
+    from django.core.handlers.asgi import ASGIHandler  # noqa: PLC0415
+    from django.core.handlers.wsgi import WSGIHandler  # noqa: PLC0415
+
+    from .switches import middleware_paths  # noqa: PLC0415
+
+    stack = ("sync", *middleware) if sync_middleware else tuple(middleware)
+    cls = WSGIHandler if interface == "wsgi" else ASGIHandler
+    return build(cls, interface, middleware_paths(stack))
+
+
+def build(cls: type, interface: str, extra: list[str]) -> Any:
+    """A handler of class ``cls`` with the stamp middleware for ``interface`` first,
+    then the middleware paths ``extra``: a handler reads ``MIDDLEWARE`` once, when built."""
     setup()
     from django.test.utils import override_settings  # noqa: PLC0415
 
     from . import settings as ours  # noqa: PLC0415
 
-    middleware = list(ours.MIDDLEWARE) if interface == "wsgi" else [ours.ASGI_STAMP]
-    middleware += [ours.SYNC_MIDDLEWARE] if sync_middleware else []
-    with override_settings(MIDDLEWARE=middleware):
-        if interface == "wsgi":
-            from django.core.handlers.wsgi import WSGIHandler  # noqa: PLC0415
-
-            return WSGIHandler()
-        from django.core.handlers.asgi import ASGIHandler  # noqa: PLC0415
-
-        return ASGIHandler()
+    stamp = list(ours.MIDDLEWARE) if interface == "wsgi" else [ours.ASGI_STAMP]
+    with override_settings(MIDDLEWARE=stamp + list(extra)):
+        return cls()
 
 
 def _create_db() -> None:

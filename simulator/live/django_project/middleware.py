@@ -1,13 +1,17 @@
-"""Middlewares: two that stamp timing headers, and one that costs a thread hop.
+"""Middlewares: two that stamp timing headers, and two that do nothing in one mode only.
 
 ``ServerStamp`` (WSGI) and ``AsyncServerStamp`` (ASGI) add the live lab's timing headers
 (see :mod:`simulator.live._stamp`). Each is written for one mode, and the project puts
 the right one first for its interface, so stamping never forces a switch and the start
 time is taken where the request really starts: in the WSGI thread, or on the event loop.
 
-``SyncOnly`` does almost nothing but is sync-only, like many older middlewares. Under ASGI,
-Django must leave the event loop to run it (``sync_to_async``) and come back for an
-async view: one hop per request, the cost ``ASGIServer(sync_middleware=1)`` models.
+``SyncOnly`` does almost nothing but is sync-only, like many older middlewares;
+``AsyncOnly`` is its async-only twin. Under ASGI, Django adapts the chain only where a
+sync piece meets an async one (``BaseHandler.load_middleware``): the loop hands the
+request to a thread (``sync_to_async``) at the first sync middleware, and the thread
+hands it back to the loop (``async_to_sync``) at the next async piece. Two sync
+middlewares side by side share one thread and cost no more than one;
+:mod:`.switches` shows where each piece ran, request by request.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from asgiref.sync import markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 from .._stamp import stamp
+from .switches import note
 
 GetResponse = Callable[[HttpRequest], Any]
 
@@ -31,8 +36,8 @@ def _stamped(response: HttpResponse, start: float, lane: str) -> HttpResponse:
     return response
 
 
-class ServerStamp:
-    """WSGI: stamps start, end, pid, thread (lane kind ``thread``) on every response."""
+class _Sync:
+    """A middleware that runs in sync mode only (Django adapts around it under ASGI)."""
 
     sync_capable = True
     async_capable = False
@@ -40,40 +45,56 @@ class ServerStamp:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        start = time.monotonic()
-        return _stamped(self.get_response(request), start, "thread")
 
-
-class AsyncServerStamp:
-    """ASGI: stamps start, end, pid, thread (lane kind ``loop``), running on the loop."""
+class _Async:
+    """A middleware that runs in async mode only (on the event loop under ASGI)."""
 
     sync_capable = False
     async_capable = True
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        markcoroutinefunction(self)
+        markcoroutinefunction(self)  # type: ignore[type-var]  # subclasses define __call__
+
+
+class ServerStamp(_Sync):
+    """WSGI: stamps start, end, pid, thread (lane kind ``thread``) on every response."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        start = time.monotonic()
+        return _stamped(self.get_response(request), start, "thread")
+
+
+class AsyncServerStamp(_Async):
+    """ASGI: stamps start, end, pid, thread (lane kind ``loop``), running on the loop."""
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         start = time.monotonic()
         return _stamped(await self.get_response(request), start, "loop")
 
 
-class SyncOnly:
-    """A sync-only middleware: under ASGI it costs a thread hop.
+class SyncOnly(_Sync):
+    """A sync-only middleware: under ASGI, where it meets async code, Django switches.
 
-    Its only work is to name, in an ``x-sync-middleware`` header, the thread it ran on:
-    under ASGI that is not the event loop's thread, which is the hop made visible.
+    Its only work is to name, in an ``x-sync-middleware`` header, the thread it ran on
+    (under ASGI not the event loop's thread: the switch made visible), and to note
+    where it ran in a traced request (:mod:`.switches`).
     """
 
-    sync_capable = True
-    async_capable = False
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        note("SyncOnly")
         response: HttpResponse = self.get_response(request)
+        note("SyncOnly")
         response["x-sync-middleware"] = threading.current_thread().name
+        return response
+
+
+class AsyncOnly(_Async):
+    """An async-only middleware that does nothing: under ASGI it runs on the event loop,
+    so a sync middleware on each side of it costs a switch each."""
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        note("AsyncOnly")
+        response: HttpResponse = await self.get_response(request)
+        note("AsyncOnly")
         return response

@@ -20,11 +20,12 @@ ROOT_URLCONF = "simulator.live.django_project.urls"
 INSTALLED_APPS = ["simulator.live.django_project"]
 
 # The stamp middleware comes first; application() uses the ASGI one under ASGI, so that
-# stamping costs no sync/async hop. The sync-only middleware (added when asked) forces one
-# hop per request for async views under ASGI.
+# stamping costs no sync/async switch. The sync-only and async-only middlewares (added
+# when asked) show where Django switches between the event loop and a thread.
 MIDDLEWARE = ["simulator.live.django_project.middleware.ServerStamp"]
 ASGI_STAMP = "simulator.live.django_project.middleware.AsyncServerStamp"
 SYNC_MIDDLEWARE = "simulator.live.django_project.middleware.SyncOnly"
+ASYNC_MIDDLEWARE = "simulator.live.django_project.middleware.AsyncOnly"
 
 DATABASES = {
     "default": {

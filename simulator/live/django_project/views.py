@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from .. import _work
 from .._work import BadQuery, Params
 from .models import Item
+from .switches import note
 
 ENDPOINTS = ("sync", "async", "async_blocking", "cpu", "orm", "orm_async", "error")
 
@@ -40,6 +41,7 @@ def _params(request: HttpRequest, **defaults: Any) -> Params:
 def _on_thread(response: HttpResponse) -> HttpResponse:
     """Name the thread the view ran on (``x-view-thread``): under ASGI a sync view runs
     on a thread of its own, an async view on the event loop's thread."""
+    note("view")
     response["x-view-thread"] = threading.current_thread().name
     return response
 
