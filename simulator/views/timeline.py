@@ -143,6 +143,6 @@ def _holder_row(ax: Axes, res: RunResult, names: list[str], row_of: Callable[[Sp
         x, w = (s.start_s - t0) * 1000, (s.end_s - s.start_s) * 1000
         ax.broken_barh([(x, w)], (-0.4, 0.8), facecolors=colors[name], edgecolors="white",
                        linewidth=0.3)
-        if width > 0 and w > 0.06 * width * 1000:
+        if width > 0 and w > 0.12 * width * 1000:  # room for the name
             ax.text(x + w / 2, 0, name, ha="center", va="center", color="white",
                     fontsize="small", clip_on=True)
