@@ -46,12 +46,15 @@ from ._types import Environ, StartResponse
 from .serving import by_port
 
 MAX_CPU_MS = 5_000.0
+START_WAIT_S = 5.0  # how long an I/O request waits for its CPU-bound neighbours to start
 MAX_STEPS = 1_000
 MAX_IO_MS = 1_000.0
 STEP_CPU_MS = 0.05  # the few Python lines an I/O step runs between two waits
 _NOT_RUNNING_S = 0.0002  # wall clock ahead of the CPU clock by more than this: a gap
 
 Interval = tuple[float, float]
+_burning = [0]  # CPU-bound requests computing in this process right now
+_burning_lock = threading.Lock()
 
 
 # -- inside the server: the two instrumented kinds of work ------------------------------
@@ -92,7 +95,8 @@ def io_steps(steps: int, io_ms: float) -> list[tuple[float, float, float]]:
 
 
 def gil_app(environ: Environ, start_response: StartResponse) -> list[bytes]:
-    """The instrument as a WSGI app: ``/burn?cpu_ms=300`` or ``/io?steps=20&io_ms=1``.
+    """The instrument as a WSGI app: ``/burn?cpu_ms=300`` or ``/io?steps=20&io_ms=1``
+    (``&after=3``: start once three ``/burn`` requests are computing).
 
     The JSON body carries what the request measured: ``ran`` intervals for ``/burn``,
     ``steps`` for ``/io``. Serve it in a subprocess:
@@ -103,11 +107,13 @@ def gil_app(environ: Environ, start_response: StartResponse) -> list[bytes]:
     path = environ.get("PATH_INFO", "/")
     try:
         if path == "/burn":
-            cpu_ms = _number(query, "cpu_ms", 100.0, MAX_CPU_MS)
-            body: dict[str, Any] = {"ran": burn_traced(cpu_ms)}
+            body: dict[str, Any] = {"ran": _burn(_number(query, "cpu_ms", 100.0, MAX_CPU_MS))}
         elif path == "/io":
             steps = int(_number(query, "steps", 20, MAX_STEPS))
-            body = {"steps": io_steps(steps, _number(query, "io_ms", 1.0, MAX_IO_MS))}
+            io_ms = _number(query, "io_ms", 1.0, MAX_IO_MS)
+            if "after" in query:  # start once this many CPU-bound neighbours compute
+                _wait_for_neighbours(int(_number(query, "after", 1, 64)))
+            body = {"steps": io_steps(steps, io_ms)}
         else:
             raise ValueError(f"{path}: use /burn?cpu_ms=300 or /io?steps=20&io_ms=1.")
     except ValueError as e:
@@ -119,6 +125,24 @@ def gil_app(environ: Environ, start_response: StartResponse) -> list[bytes]:
     start_response("200 OK", [("content-type", "application/json"),
                               ("content-length", str(len(data))), *stamp(start, "thread")])
     return [data]
+
+
+def _burn(cpu_ms: float) -> list[Interval]:
+    with _burning_lock:
+        _burning[0] += 1
+    try:
+        return burn_traced(cpu_ms)
+    finally:
+        with _burning_lock:
+            _burning[0] -= 1
+
+
+def _wait_for_neighbours(count: int) -> None:
+    """Wait (up to :data:`START_WAIT_S`) until ``count`` CPU-bound requests are computing,
+    so that a busy machine's slow start cannot let the I/O request finish first."""
+    deadline = time.monotonic() + START_WAIT_S
+    while _burning[0] < count and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 def _number(query: dict[str, str], name: str, default: float, high: float) -> float:
@@ -149,7 +173,8 @@ def convoy(url: str, *, neighbours: int = 3, cpu_ms: float = 300.0, steps: int =
     """One quick I/O request among ``neighbours`` CPU-bound ones, on the server at ``url``.
 
     The neighbours (``cpu_ms`` of CPU each) are sent together; ``lead_ms`` later the I/O
-    request (``steps`` waits of ``io_ms``). Returns a live RunResult: a record per request
+    request (``steps`` waits of ``io_ms``), which starts its waits once the server says
+    all the neighbours are computing. Returns a live RunResult: a record per request
     (traffic ``"cpu"`` or ``"io"``) and the measured spans per thread (``"cpu"``,
     ``"ready"``, ``"io"``). The server must run :func:`gil_app` with at least
     ``neighbours + 1`` threads, in a subprocess.
@@ -163,7 +188,8 @@ def convoy(url: str, *, neighbours: int = 3, cpu_ms: float = 300.0, steps: int =
     base = url.rstrip("/")
     _fetch(_Sent("io", f"{base}/io?steps=1&io_ms=1"))  # warm up: connect, first import
     jobs = [_Sent("cpu", f"{base}/burn?cpu_ms={cpu_ms:g}") for _ in range(neighbours)]
-    io_job = _Sent("io", f"{base}/io?steps={steps}&io_ms={io_ms:g}")
+    after = f"&after={neighbours}" if neighbours else ""
+    io_job = _Sent("io", f"{base}/io?steps={steps}&io_ms={io_ms:g}{after}")
     threads = [threading.Thread(target=_fetch, args=(j,), daemon=True) for j in jobs]
     for t in threads:
         t.start()
