@@ -175,11 +175,13 @@ def test_drill_finds_the_blocking_call_in_an_async_app():
         background = drill(srv.url, "/background?work_ms=200")
         log = log_lines(srv.log(400), "took", "busy for")
     # The blocked loop delays a quick request by most of the block; the fix does not.
-    assert bug.worst_fast_ms() > 150
-    assert bug.max_lag_ms() > 150
-    assert fixed.worst_fast_ms() < bug.worst_fast_ms() / 3
+    assert bug.worst_fast_ms() > 150, bug
+    assert bug.max_lag_ms() > 150, bug
+    assert fixed.worst_fast_ms() < bug.worst_fast_ms() / 2, (fixed, bug)
+    assert fixed.max_lag_ms() < bug.max_lag_ms() / 2, (fixed, bug)
     # Background work: its own client is answered before the work; the others wait.
-    assert background.culprit_ms < 100 < background.worst_fast_ms()
+    assert background.culprit_ms < background.worst_fast_ms() / 2, background
+    assert background.worst_fast_ms() > 100, background
     assert any("GET /report'" in e and "took" in e for e in log)
     assert any("fetch_report" in e and "time.sleep" in e for e in log)
     assert any("GET /background'" in e for e in log)
