@@ -30,7 +30,17 @@ It is built in two rooms that never import each other, with the apps beside them
   interface).
 """
 
-from . import apps, django_project, websocket
+from . import (
+    adapters,
+    apps,
+    coroutines,
+    django_project,
+    gil,
+    lineup,
+    loop_watch,
+    streaming,
+    websocket,
+)
 from ._warnings import LiveLabWarning
 from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
@@ -52,14 +62,20 @@ __all__ = [
     "LiveServer",
     "ServerConfig",
     "ServerStartError",
+    "adapters",
     "apps",
     "broadcast_check",
     "calibrate",
+    "coroutines",
     "django_project",
+    "gil",
+    "lineup",
+    "loop_watch",
     "run_load",
     "run_load_async",
     "running",
     "serve",
     "stop_all",
+    "streaming",
     "websocket",
 ]

@@ -21,9 +21,13 @@ from .dashboard import CompareDashboard, Dashboard, compare_dashboard, dashboard
 from .in_flight import plot_in_flight
 from .lanes import plot_lanes
 from .latency import plot_latency
+from .lineup import plot_lineup
+from .loop_lag import plot_drill
 from .road import Car, Frame, Road, build_road, frame_at
+from .streams import plot_chunks
 from .style import KIND_COLORS, OKABE_ITO, use_style
 from .sweep import Sweep, SweepPoint, plot_sweep, sweep
+from .timeline import plot_timeline
 
 __all__ = [
     "KIND_COLORS",
@@ -41,11 +45,15 @@ __all__ = [
     "compare_dashboard",
     "dashboard",
     "frame_at",
+    "plot_chunks",
     "plot_compare",
+    "plot_drill",
     "plot_in_flight",
     "plot_lanes",
     "plot_latency",
+    "plot_lineup",
     "plot_sweep",
+    "plot_timeline",
     "sweep",
     "use_style",
 ]
