@@ -27,11 +27,12 @@ It is built in two rooms that never import each other, with the apps beside them
   ``simulate()``), which uses both rooms.
 """
 
-from . import apps, django_project, websocket
+from . import apps, django_project, myth_runs, myths, websocket
 from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
 from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
 from .websocket import broadcast_check
+from .wrong_server import GunicornRun, try_on_gunicorn
 
 
 def _target(port: int) -> Target | None:
@@ -44,6 +45,7 @@ set_target_lookup(_target)  # the one place where the two rooms meet
 
 __all__ = [
     "Calibration",
+    "GunicornRun",
     "LiveServer",
     "ServerConfig",
     "ServerStartError",
@@ -51,10 +53,13 @@ __all__ = [
     "broadcast_check",
     "calibrate",
     "django_project",
+    "myth_runs",
+    "myths",
     "run_load",
     "run_load_async",
     "running",
     "serve",
     "stop_all",
+    "try_on_gunicorn",
     "websocket",
 ]
