@@ -27,7 +27,7 @@ It is built in two rooms that never import each other, with the apps beside them
   ``simulate()``), which uses both rooms.
 """
 
-from . import apps, django_project, myth_runs, myths, websocket
+from . import apps, django_project, middleware_switches, myth_runs, myths, websocket
 from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
 from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
@@ -53,6 +53,7 @@ __all__ = [
     "broadcast_check",
     "calibrate",
     "django_project",
+    "middleware_switches",
     "myth_runs",
     "myths",
     "run_load",
