@@ -19,11 +19,14 @@ from .model import (
     ClosedLoop,
     Constant,
     Poisson,
+    Pool,
     Scenario,
     Traffic,
     Workload,
     WSGIServer,
 )
+from .planner import Plan, plan
+from .replicate import Estimate, Replications, replicate
 from .results import RequestRecord, RunResult, Span, Summary
 
 __version__ = "0.1.0"
@@ -33,7 +36,11 @@ __all__ = [
     "Bursts",
     "ClosedLoop",
     "Constant",
+    "Estimate",
+    "Plan",
     "Poisson",
+    "Pool",
+    "Replications",
     "RequestRecord",
     "RunResult",
     "Scenario",
@@ -43,5 +50,7 @@ __all__ = [
     "Traffic",
     "WSGIServer",
     "Workload",
+    "plan",
+    "replicate",
     "simulate",
 ]

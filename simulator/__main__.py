@@ -3,6 +3,8 @@
     python -m simulator --server wsgi --threads 4 --io-ms 50 --rate 60 --requests 20000
     python -m simulator --server asgi --view async_blocking --io-ms 50 --users 16 --json
     python -m simulator --server wsgi --threads 2 --io-ms 50 --rate 30 --plot run.png
+    python -m simulator --server asgi --io-ms 50 --users 64 --pool-size 10 --runs 10
+    python -m simulator --threads 4 --io-ms 50 --rate 70 --timeout-s 0.3 --retries 2
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from .model import (
     ClosedLoop,
     Constant,
     Poisson,
+    Pool,
     Scenario,
     Server,
     Workload,
     WSGIServer,
 )
+from .replicate import replicate
 from .results import RunResult
 
 
@@ -77,6 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="closed loop: mean think time between requests, in ms")
     load.add_argument("--timeout-s", type=float, default=None,
                       help="client timeout, in seconds (default: wait forever)")
+    load.add_argument("--retries", type=int, default=0,
+                      help="times a client sends a timed-out request again (default: 0; "
+                      "needs --timeout-s)")
+    load.add_argument("--retry-backoff-ms", type=float, default=0.0,
+                      help="wait before the first retry, in ms, doubling for each next "
+                      "one (default: 0)")
+    work.add_argument("--pool-size", type=int, default=None,
+                      help="the I/O needs one of this many database connections "
+                      "(default: no pool)")
+    work.add_argument("--pool-per-process", action="store_true",
+                      help="each server process has its own --pool-size connections "
+                      "(default: one limit shared by all processes)")
     run = p.add_argument_group("run")
     run.add_argument("--requests", type=int, default=None,
                      help="number of requests to send (default: 10000)")
@@ -86,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cores", type=int, default=2, help="CPU cores of the host (default: 2)")
     run.add_argument("--warmup-s", type=float, default=0.0,
                      help="ignore requests that arrive in the first seconds (default: 0)")
+    run.add_argument("--runs", type=int, default=None,
+                     help="independent replications: print each number as a mean with a "
+                     "95%% confidence interval (default: one run)")
     out = p.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print machine-readable JSON")
     out.add_argument("--plot", metavar="FILE.png", default=None,
@@ -109,7 +128,13 @@ def scenario_from_args(a: argparse.Namespace) -> Scenario:
                             switch_ms=a.switch_ms, sync_middleware=a.sync_middleware,
                             limit_concurrency=a.limit_concurrency)
     view = a.view or ("sync" if a.server == "wsgi" else "async")
-    workload = Workload(cpu_ms=a.cpu_ms, io_ms=a.io_ms, dist=a.dist, view=view, cv=a.cv)
+    pools: tuple[Pool, ...] = ()
+    if a.pool_size is not None:
+        pools = (Pool("db", size=a.pool_size, per_process=a.pool_per_process),)
+    elif a.pool_per_process:
+        raise ValueError("--pool-per-process needs --pool-size.")
+    workload = Workload(cpu_ms=a.cpu_ms, io_ms=a.io_ms, dist=a.dist, view=view, cv=a.cv,
+                        pool="db" if pools else None)
     if (a.rate is None) == (a.users is None):
         raise ValueError("give exactly one of --rate (open loop) and --users (closed loop).")
     arrivals: Any
@@ -121,7 +146,8 @@ def scenario_from_args(a: argparse.Namespace) -> Scenario:
     if requests is None and a.duration_s is None:
         requests = 10_000
     return Scenario(server=server, workload=workload, arrivals=arrivals, requests=requests,
-                    duration_s=a.duration_s, seed=a.seed, cores=a.cores, timeout_s=a.timeout_s)
+                    duration_s=a.duration_s, seed=a.seed, cores=a.cores, timeout_s=a.timeout_s,
+                    pools=pools, retries=a.retries, retry_backoff_ms=a.retry_backoff_ms)
 
 
 def _json_ready(d: dict[str, Any]) -> dict[str, Any]:
@@ -145,14 +171,34 @@ def save_plot(res: RunResult, path: str) -> None:
     plt.close(fig)
 
 
+def _replicated(sc: Scenario, args: argparse.Namespace) -> int:
+    """Print every headline number as an estimate over ``--runs`` replications."""
+    rep = replicate(sc, runs=args.runs, warmup_s=args.warmup_s)
+    est = rep.summary()
+    if args.json:
+        doc = {"scenario": sc.describe(), "runs": rep.runs, "level": rep.level,
+               "estimates": {k: _json_ready({"mean": e.mean, "low": e.low, "high": e.high})
+                             for k, e in est.items()}}
+        print(json.dumps(doc, indent=2))
+    else:
+        print(sc.describe())
+        print(f"mean over {rep.runs} runs [95% confidence interval]")
+        print(est.table())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         sc = scenario_from_args(args)
-        res = simulate(sc, trace=args.plot is not None)
         if args.warmup_s < 0:
             raise ValueError("--warmup-s must be >= 0.")
+        if args.runs is not None:
+            if args.plot:
+                raise ValueError("--plot draws one run; leave out --runs to use it.")
+            return _replicated(sc, args)
+        res = simulate(sc, trace=args.plot is not None)
         summary = res.summary(warmup_s=args.warmup_s)
     except ValueError as err:
         parser.exit(2, f"error: {err}\n")

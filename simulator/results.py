@@ -41,6 +41,12 @@ class RequestRecord(NamedTuple):
     ``"p0-loop"`` for an ASGI event loop. ``done_s`` is when the server finished its work
     (after ``end_s`` for a request the client gave up on). ``sent_s`` (live runs only)
     is when the load generator really sent it; ``arrival_s`` is when it was scheduled.
+
+    ``attempt`` is 0 for a first send and ``k`` for the ``k``-th retry of a request whose
+    earlier attempts timed out (``Scenario(retries=...)``). Every attempt is a record of
+    its own: its ``arrival_s`` is when *that attempt* was sent and its latency is that
+    attempt's alone. A request retried after ``k`` timeouts kept its user waiting
+    ``latency_s`` plus ``k`` timeouts and the backoffs between them.
     """
 
     id: int
@@ -54,6 +60,7 @@ class RequestRecord(NamedTuple):
     done_s: float | None = None
     user: int | None = None
     sent_s: float | None = None
+    attempt: int = 0
 
     @property
     def latency_s(self) -> float:
@@ -69,8 +76,10 @@ class Span(NamedTuple):
 
     ``kind`` is ``"queue"`` (waiting for a lane or the loop), ``"cpu"`` (running, holding
     the GIL and core ``core``), ``"ready"`` (runnable, waiting for the GIL or a core),
-    ``"io"`` (waiting on I/O; holds a WSGI lane but not an ASGI loop) or ``"blocked"``
-    (blocking I/O that holds an ASGI loop). ``where`` is the lane, loop or thread.
+    ``"pool"`` (waiting for a connection of a pool; holds a WSGI lane, not an ASGI loop
+    unless the view blocks), ``"io"`` (waiting on I/O; holds a WSGI lane but not an ASGI
+    loop) or ``"blocked"`` (blocking I/O that holds an ASGI loop). ``where`` is the lane,
+    loop or thread.
     """
 
     request_id: int
@@ -83,7 +92,14 @@ class Span(NamedTuple):
 
 @dataclass(frozen=True)
 class Summary:
-    """Headline numbers of a run. Latencies in ms over requests that succeeded."""
+    """Headline numbers of a run. Latencies in ms over requests that succeeded.
+
+    A *request* is a first send and its retries (``RequestRecord.attempt``); without
+    retries every record is a request. ``completed``, ``failed`` and the latencies count
+    attempts (records); ``throughput_rps`` is ok attempts per second, as always.
+    ``goodput`` is the fraction of requests that finally succeeded (ok records / first
+    sends) and ``attempts_per_request`` the sends per request (records / first sends).
+    """
 
     completed: int
     failed: int
@@ -101,6 +117,8 @@ class Summary:
     mean_in_system: float
     span_s: float
     label: str = ""
+    goodput: float = math.nan
+    attempts_per_request: float = math.nan
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -119,6 +137,9 @@ class Summary:
             ("mean wait", _ms(self.mean_wait_ms)),
             ("mean in system", f"{self.mean_in_system:.2f} requests"),
         ]
+        if self.attempts_per_request > 1:
+            rows += [("attempts/request", f"{self.attempts_per_request:.2f}"),
+                     ("goodput", f"{self.goodput:.1%} of requests succeeded")]
         head = [self.label] if self.label else []
         width = max(len(k) for k, _ in rows)
         return "\n".join(head + [f"{k:<{width}}  {v}" for k, v in rows])
@@ -212,6 +233,7 @@ def summarize(records: list[RequestRecord], label: str = "") -> Summary:
     for r in records:
         count[r.status] = count.get(r.status, 0) + 1
     nan = math.nan
+    first = sum(1 for r in records if r.attempt == 0)
     return Summary(
         completed=len(ok),
         failed=len(records) - len(ok),
@@ -229,4 +251,6 @@ def summarize(records: list[RequestRecord], label: str = "") -> Summary:
         mean_in_system=metrics.mean_in_system(records),
         span_s=metrics.span(records),
         label=label,
+        goodput=len(ok) / first if first else nan,
+        attempts_per_request=len(records) / first if first else nan,
     )

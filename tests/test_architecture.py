@@ -48,6 +48,20 @@ FORBIDDEN = [
     ("simulator.live.load", "simulator.live.apps"),
     ("simulator.course", "simulator.des"),
     ("simulator.course", "simulator.live"),
+    # production: replications and the planner sit on the engine, beside the views
+    ("simulator.replicate", "simulator.views"),
+    ("simulator.replicate", "simulator.live"),
+    ("simulator.replicate", "simulator.course"),
+    ("simulator.replicate", "simulator.planner"),
+    ("simulator.planner", "simulator.views"),
+    ("simulator.planner", "simulator.live"),
+    ("simulator.planner", "simulator.course"),
+    *((low, high) for low in ("simulator.model", "simulator.des", "simulator.results",
+                              "simulator.metrics", "simulator.theory", "simulator.live",
+                              "simulator.course")
+      for high in ("simulator.replicate", "simulator.planner")),
+    ("simulator.live.serving", "simulator.live.pooled"),
+    ("simulator.live.load", "simulator.live.pooled"),
 ]
 # Imports made inside a function on purpose, and why (each is an exception to a rule).
 ALLOWED = {

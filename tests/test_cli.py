@@ -68,3 +68,39 @@ def test_bad_input_is_a_clear_error_not_a_traceback(args, message):
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_pool_flag_caps_throughput_at_size_over_io_time():
+    doc = json.loads(cli("--server", "asgi", "--io-ms", "50", "--dist", "constant",
+                         "--users", "64", "--pool-size", "10", "--requests", "4000",
+                         "--warmup-s", "1", "--json").stdout)
+    assert doc["summary"]["throughput_rps"] == pytest.approx(200, rel=0.02)
+    assert "pools db: 10 shared" in doc["scenario"]
+
+
+def test_retries_flag_reports_attempts_and_goodput():
+    out = cli("--threads", "4", "--io-ms", "50", "--rate", "70", "--timeout-s", "0.3",
+              "--retries", "2", "--requests", "4000", "--seed", "1")
+    assert out.returncode == 0, out.stderr
+    assert "attempts/request" in out.stdout and "goodput" in out.stdout
+
+
+def test_runs_flag_prints_intervals():
+    doc = json.loads(cli(*EXAMPLE[:-4], "--requests", "2000", "--runs", "4", "--warmup-s",
+                         "5", "--json").stdout)
+    assert doc["runs"] == 4 and doc["level"] == 0.95
+    p95 = doc["estimates"]["p95_ms"]
+    assert p95["low"] < p95["mean"] < p95["high"]
+    text = cli(*EXAMPLE[:-4], "--requests", "2000", "--runs", "3").stdout
+    assert "95% confidence interval" in text and "p95_ms" in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--io-ms", "5", "--rate", "5", "--runs", "1"], "runs must be a whole number from 2"),
+    (["--io-ms", "5", "--rate", "5", "--retries", "2"], "no client timeout is set"),
+    (["--io-ms", "5", "--rate", "5", "--pool-size", "0"], "size must be a whole number"),
+    (["--io-ms", "5", "--rate", "5", "--pool-per-process"], "--pool-per-process needs"),
+])
+def test_bad_production_flags_are_clear_errors(args, message):
+    out = cli(*args)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

@@ -15,6 +15,10 @@ the loop back to send its response. What each view style holds:
 What runs on the loop and what on a thread comes from
 :func:`simulator.model.costs.cpu_demand`.
 
+An I/O that needs a connection of a pool waits for one where the view waits on I/O: an
+``async`` view awaits the pool (the loop is free), a sync view blocks its own thread,
+an ``async_blocking`` view blocks the loop until it has a connection and its answer.
+
 A server with several processes sends each request to the process with the fewest
 requests in flight.
 """
@@ -31,7 +35,7 @@ from ..model.costs import view_on_loop
 from ._host import REJECT_RTT_S
 
 if TYPE_CHECKING:
-    from .engine import Run
+    from .engine import Connections, Run
 
 
 class SimulatedASGI:
@@ -84,10 +88,18 @@ class SimulatedASGI:
         on_loop = self.server_cpu_s[k] + (cpu_s if own_on_loop else 0.0)
         if on_loop > 0:
             yield from host.cpu(p, on_loop, name, rid)
+        pools = run.pools[k]
         if not own_on_loop:  # a sync view: on a thread of its own, off the loop
             loop.release(req)
-            yield from self._in_thread(p, rid, cpu_s, io_s)
+            yield from self._in_thread(p, rid, cpu_s, io_s, pools)
             req = yield from self._back_on_loop(loop, name, rid)
+        elif io_s > 0 and pools is not None:
+            if view == "async_blocking":  # a blocking driver: the loop waits too
+                yield from run.pooled_io(pools[p], io_s, name, rid, "blocked")
+            else:
+                loop.release(req)
+                yield from run.pooled_io(pools[p], io_s, name, rid)
+                req = yield from self._back_on_loop(loop, name, rid)
         elif io_s > 0:
             t_io = env.now
             if view == "async_blocking":
@@ -117,8 +129,8 @@ class SimulatedASGI:
             spans.append((rid, "ready", name, ready, env.now, None))
         return req
 
-    def _in_thread(self, p: int, rid: int, cpu_s: float,
-                   io_s: float) -> Generator[simpy.Event, Any, None]:
+    def _in_thread(self, p: int, rid: int, cpu_s: float, io_s: float,
+                   pools: list[Connections] | None) -> Generator[simpy.Event, Any, None]:
         """A sync view on a thread of its own (sync_to_async), off the loop."""
         free = self.free_threads[p]
         if free:
@@ -130,7 +142,9 @@ class SimulatedASGI:
         env = self.run.env
         if cpu_s > 0:
             yield from self.run.host.cpu(p, cpu_s, where, rid)
-        if io_s > 0:
+        if io_s > 0 and pools is not None:
+            yield from self.run.pooled_io(pools[p], io_s, where, rid)
+        elif io_s > 0:
             t_io = env.now
             yield env.timeout(io_s)
             spans = self.run.spans

@@ -54,8 +54,12 @@ def estimate_seconds(sc: Scenario, trace: bool = False) -> float:
         return math.inf
     units = 0.0
     n = expected_requests(sc)
-    for rate, _, slices in stats:
-        units += n * rate / total_rate * (1.0 + 0.5 * slices)
+    for t, (rate, _, slices) in zip(sc.classes, stats, strict=True):
+        # A pool costs a request about one more unit; every retry (at worst all of them)
+        # is one more request, plus the client's timer.
+        pooled = 1.0 if t.workload.pool is not None else 0.0
+        retried = 1.0 + 1.3 * sc.retries if sc.timeout_for(t) is not None else 1.0
+        units += n * rate / total_rate * (1.0 + 0.5 * slices + pooled) * retried
     return units * SECONDS_PER_UNIT * (1.6 if trace else 1.0)
 
 

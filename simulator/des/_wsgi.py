@@ -4,6 +4,8 @@ One FIFO queue (the shared listen socket) feeds every lane, a worker thread. A r
 takes the first free thread and keeps it through its CPU work *and* its I/O wait; only
 then is the thread free for the next request. That is the whole difference from ASGI,
 and it is enough to make the server an M/M/c queue when the work is exponential I/O.
+An I/O that needs a connection of a pool waits for one on its thread, so the lane stays
+taken while it waits.
 """
 
 from __future__ import annotations
@@ -57,10 +59,14 @@ class SimulatedWSGI:
         if need > 0:
             yield from run.host.cpu(self.proc_of[lane], need, name, rid)
         if io_s > 0:
-            t_io = env.now
-            yield env.timeout(io_s)
-            if spans is not None:
-                spans.append((rid, "io", name, t_io, env.now, None))
+            pools = run.pools[k]
+            if pools is None:
+                t_io = env.now
+                yield env.timeout(io_s)
+                if spans is not None:
+                    spans.append((rid, "io", name, t_io, env.now, None))
+            else:  # the thread blocks on the pool: the lane stays taken
+                yield from run.pooled_io(pools[self.proc_of[lane]], io_s, name, rid)
         self.idle.append(lane)
         threads.release(req)
         run.finish(rid, k, arrival, start, env.now, "ok", name, 200, user)

@@ -1,14 +1,16 @@
 """The engine: turn a frozen :class:`~simulator.model.Scenario` into a :class:`RunResult`.
 
 ``simulate(scenario)`` builds a simpy environment with the host (cores, GILs), the
-server (WSGI lanes or ASGI loops) and one source per traffic class, runs it until every
-request has finished, and returns one flat record per request. Nothing is shared
+server (WSGI lanes or ASGI loops), the connection pools and one source per traffic
+class, runs it until every request has finished, and returns one flat record per
+request (per attempt, when clients retry). Nothing is shared
 between runs, and every random draw comes from generators seeded by the scenario, so the
 same scenario always gives the same records.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
 from collections.abc import Generator, Iterator
@@ -24,10 +26,54 @@ from ._sizing import HARD_CAP, check_size
 from ._wsgi import SimulatedWSGI
 
 WALL_LIMIT_S = 30.0
+# A client's timeout fires after everything else due at the same instant, so that an
+# answer arriving exactly at the deadline is in time, as the record's status says.
+LATE = simpy.events.EventPriority(2)
+
+
+class _Deadline(simpy.events.Event):
+    """A timeout of priority :data:`LATE` (simpy's own are processed first on a tie)."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, LATE, delay)
 
 
 class SimulationTooLarge(ValueError):
     """The scenario would take too long to simulate here; the message says what to cut."""
+
+
+class Connections:
+    """A pool's connections in one run: a count, and a FIFO of requests waiting for one.
+
+    Lighter than a ``simpy.Resource``: taking a free connection costs no event at all,
+    and a released one goes straight to the longest waiter.
+    """
+
+    __slots__ = ("env", "free", "waiters")
+
+    def __init__(self, env: simpy.Environment, size: int) -> None:
+        self.env = env
+        self.free = size
+        self.waiters: collections.deque[simpy.Event] = collections.deque()
+
+    def take(self) -> simpy.Event | None:
+        """A connection now (``None``), or the event that hands one over later."""
+        if self.free:
+            self.free -= 1
+            return None
+        wait = self.env.event()
+        self.waiters.append(wait)
+        return wait
+
+    def give(self) -> None:
+        """Give a connection back: to the longest waiter, else to the pool."""
+        if self.waiters:
+            self.waiters.popleft().succeed()
+        else:
+            self.free += 1
 
 
 class _Class:
@@ -55,6 +101,8 @@ class _Class:
         think = a.think_ms / 1000.0 if isinstance(a, ClosedLoop) else 0.0
         self.think = seeding.exponential(rngs.think, think)
         self.thinks = think > 0
+        self.retries = sc.retries if self.timeout_s is not None else 0
+        self.backoff_s = sc.retry_backoff_ms / 1000.0
 
 
 class Run:
@@ -69,52 +117,129 @@ class Run:
         rngs = seeding.class_streams(sc.seed, len(sc.classes))
         self.classes = [_Class(sc, i, rngs[i]) for i in range(len(sc.classes))]
         self.views = [t.workload.view for t in sc.classes]
+        self.pools = self._pools(sc)
         self.server: SimulatedWSGI | SimulatedASGI = (
             SimulatedWSGI(self, server) if isinstance(server, WSGIServer)
             else SimulatedASGI(self, server)
         )
         self.records: list[RequestRecord] = []
-        self.count = 0
+        self.count = 0  # attempts sent: the next record's id
+        self.first_sends = 0  # requests sent (first attempts): what requests= counts
+        self.attempt_of: dict[int, int] = {}  # record id -> attempt, for retries only
         self.limit = sc.requests if sc.requests is not None else None
         self.deadline = sc.duration_s
         self.capped = False
+
+    def _pools(self, sc: Scenario) -> list[list[Connections] | None]:
+        """Per traffic class, the pool its I/O needs, one entry per server process (all
+        the same connections for a shared pool); ``None`` for a class without a pool."""
+        n = sc.server.processes
+        made: dict[str, list[Connections]] = {}
+        for p in sc.pools:
+            if p.per_process:
+                made[p.name] = [Connections(self.env, p.size) for _ in range(n)]
+            else:
+                made[p.name] = [Connections(self.env, p.size)] * n
+        return [made[w.pool] if (w := t.workload).pool is not None else None
+                for t in sc.classes]
+
+    def pooled_io(self, pool: Connections, io_s: float, where: str, rid: int,
+                  kind: str = "io") -> Generator[simpy.Event, Any, None]:
+        """Wait for a connection (FIFO), hold it through ``io_s`` seconds of I/O, give it
+        back. Whatever the caller holds (a WSGI lane, a blocked loop) stays held."""
+        env = self.env
+        spans = self.spans
+        wait = pool.take()
+        if wait is not None:
+            asked = env.now
+            yield wait
+            if spans is not None and env.now > asked:
+                spans.append((rid, "pool", where, asked, env.now, None))
+        t_io = env.now
+        yield env.timeout(io_s)
+        pool.give()
+        if spans is not None:
+            spans.append((rid, kind, where, t_io, env.now, None))
 
     # -- requests -------------------------------------------------------------------
     def may_send(self) -> bool:
         """Whether sources may still send (request count or duration not yet reached)."""
         if self.limit is not None:
-            return self.count < self.limit
-        if self.count >= HARD_CAP:
+            return self.first_sends < self.limit
+        if self.first_sends >= HARD_CAP:
             self.capped = True
             return False
         return self.env.now <= self.deadline  # type: ignore[operator]
 
-    def spawn(self, c: _Class, user: int | None = None) -> simpy.Process:
+    def spawn(self, c: _Class, user: int | None = None, attempt: int = 0) -> simpy.Process:
         rid = self.count
         self.count += 1
+        if attempt:
+            self.attempt_of[rid] = attempt
+        else:
+            self.first_sends += 1
         gen = self.server.handle(rid, c.index, self.env.now, next(c.cpu), next(c.io), user)
         return self.env.process(gen)
+
+    def send(self, c: _Class, user: int | None = None) -> Generator[simpy.Event, Any, None]:
+        """One closed-loop user's request: send, give up at the timeout, send again after
+        the backoff, up to ``retries`` times. Returns when the user is done (answered,
+        refused, or out of retries); abandoned attempts run on."""
+        env = self.env
+        patience = c.timeout_s
+        assert patience is not None  # only clients with a timeout come here
+        attempt = 0
+        while True:
+            proc = self.spawn(c, user, attempt)
+            yield proc | _Deadline(env, patience)
+            if proc.triggered or attempt >= c.retries:
+                return
+            attempt += 1
+            if c.backoff_s > 0:
+                yield env.timeout(c.backoff_s * 2 ** (attempt - 1))
+
+    def send_open(self, c: _Class, attempt: int = 0) -> None:
+        """An open-loop request and its retries, without a process of its own: a
+        deadline's callback sends the next attempt if this one has not been answered."""
+        proc = self.spawn(c, None, attempt)
+        if attempt < c.retries:
+            assert c.timeout_s is not None
+            _Deadline(self.env, c.timeout_s).callbacks.append(
+                lambda _: self._retry_open(proc, c, attempt + 1))
+
+    def _retry_open(self, proc: simpy.Process, c: _Class, attempt: int) -> None:
+        if proc.triggered:  # answered (or refused) in time: the chain ends
+            return
+        if c.backoff_s > 0:
+            wait = self.env.timeout(c.backoff_s * 2 ** (attempt - 1))
+            wait.callbacks.append(lambda _: self.send_open(c, attempt))
+        else:
+            self.send_open(c, attempt)
 
     def finish(self, rid: int, k: int, arrival: float, start: float | None, done: float,
                status: str, lane: str | None, code: int | None, user: int | None) -> None:
         """Record a request; a client timeout turns a late answer into ``"timeout"``."""
         c = self.classes[k]
         end = done
-        if c.timeout_s is not None and done - arrival > c.timeout_s:
+        if c.timeout_s is not None and done > arrival + c.timeout_s:
             status, code, end = "timeout", None, arrival + c.timeout_s
-        self.records.append(
-            RequestRecord(rid, arrival, start, end, status, lane, c.name, code, done, user)
-        )
+        attempt = self.attempt_of.get(rid, 0) if self.attempt_of else 0
+        self.records.append(RequestRecord(rid, arrival, start, end, status, lane, c.name, code,
+                                          done, user, None, attempt))
 
     # -- sources --------------------------------------------------------------------
     def open_source(self, c: _Class) -> Generator[simpy.Event, Any, None]:
         env = self.env
         gaps = c.gaps
+        retrying = c.retries > 0
         while True:
             yield env.timeout(next(gaps))
             if not self.may_send():
                 return
-            self.spawn(c)
+            if retrying:
+                self.send_open(c)
+            else:
+                self.spawn(c)
 
     def burst_source(self, c: _Class) -> Generator[simpy.Event, Any, None]:
         a = c.arrivals
@@ -128,7 +253,10 @@ class Run:
                     yield env.timeout(t0 + off - env.now)
                 if not self.may_send():
                     return
-                self.spawn(c)
+                if c.retries:
+                    self.send_open(c)
+                else:
+                    self.spawn(c)
             t0 += a.every_s
             yield env.timeout(max(t0 - env.now, 0.0))
 
@@ -141,11 +269,10 @@ class Run:
                 yield env.timeout(next(think))
             if not self.may_send():
                 return
-            proc = self.spawn(c, u)
             if timeout_s is None:
-                yield proc
+                yield self.spawn(c, u)
             else:
-                yield proc | env.timeout(timeout_s)
+                yield from self.send(c, u)  # the whole chain of attempts
 
     def start_sources(self) -> None:
         for c in self.classes:
@@ -208,7 +335,7 @@ def simulate(scenario: Scenario, *, trace: bool = False, label: str | None = Non
     spans = tuple(Span(*s) for s in run.spans) if run.spans is not None else ()
     notes: tuple[str, ...] = ()
     if run.capped:
-        notes = (f"stopped sending after {run.count} requests (the simulator's cap).",)
+        notes = (f"stopped sending after {run.first_sends} requests (the simulator's cap).",)
     return RunResult(
         records=records,
         spans=spans,
@@ -216,5 +343,5 @@ def simulate(scenario: Scenario, *, trace: bool = False, label: str | None = Non
         source="sim",
         label=label if label is not None else scenario.server.describe(),
         notes=notes,
-        meta={"requests_sent": run.count, "trace": trace},
+        meta={"requests_sent": run.first_sends, "attempts_sent": run.count, "trace": trace},
     )

@@ -8,6 +8,8 @@ CPU (:mod:`~simulator.model.costs`) and how a seed becomes random draws
 
 from .arrivals import Arrivals, Bursts, ClosedLoop, Constant, Poisson
 from .costs import SWITCH_INTERVAL_S, CpuDemand, cpu_demand, thread_hops
+from .memory import MemoryCost, memory_defaults
+from .pools import Pool
 from .scenario import Scenario, Traffic
 from .servers import ASGIServer, Server, WSGIServer
 from .workload import DISTS, VIEWS, Workload
@@ -22,12 +24,15 @@ __all__ = [
     "ClosedLoop",
     "Constant",
     "CpuDemand",
+    "MemoryCost",
     "Poisson",
+    "Pool",
     "Scenario",
     "Server",
     "Traffic",
     "WSGIServer",
     "Workload",
     "cpu_demand",
+    "memory_defaults",
     "thread_hops",
 ]

@@ -3,6 +3,10 @@
 A scenario describes; it does not run. :func:`simulator.simulate` runs it. Make variants
 with :func:`dataclasses.replace`, e.g. ``replace(sc, server=WSGIServer(threads=8))``.
 
+Production adds three things a scenario may say (all off by default): connection
+``pools`` that workloads name (:class:`~simulator.model.Pool`), and client ``retries``
+after a timeout, with ``retry_backoff_ms`` between them.
+
 One scenario may carry several *traffic classes* at once, for example fast health checks
 beside slow reports, or long-poll connections beside ordinary page views: give
 ``traffic=(Traffic("health", ...), Traffic("report", ...))``. ``workload`` + ``arrivals``
@@ -16,12 +20,14 @@ from dataclasses import dataclass
 from ._check import check_int, check_number
 from .arrivals import Arrivals, Bursts, ClosedLoop, Constant, Poisson
 from .costs import cpu_demand
+from .pools import Pool
 from .servers import ASGIServer, Server, WSGIServer
 from .workload import Workload
 
 MAX_REQUESTS = 2_000_000
 MAX_DURATION_S = 1_000_000.0
 MAX_CORES = 256
+MAX_RETRIES = 10
 _ARRIVAL_TYPES = (Poisson, Constant, Bursts, ClosedLoop)
 
 
@@ -70,6 +76,21 @@ class Scenario:
     timeout_s:
         Client timeout in seconds (``None``: wait forever). A request still unanswered
         after it is recorded as ``"timeout"``; the server still does the work.
+    pools:
+        Connection pools (:class:`~simulator.model.Pool`) that workloads may name; names
+        must differ.
+    retries:
+        How many times (0-10) a client sends a request again after it timed out. Each
+        send is an *attempt* with a record of its own (``RequestRecord.attempt``: 0 for
+        the first send); the abandoned attempt goes on running on the server. Only
+        timeouts are retried (not 503 refusals). Needs a ``timeout_s``.
+    retry_backoff_ms:
+        Wait before a retry (ms, >= 0): ``retry_backoff_ms x 2**(k - 1)`` before attempt
+        ``k`` (exponential backoff, no jitter), counted from the moment the client gave up.
+
+    What ``requests`` counts with retries: first sends. A request is the whole chain of
+    its attempts; a closed-loop user waits for the whole chain before it thinks again;
+    with ``duration_s``, retries of requests first sent before the deadline still go.
 
     Four threads, 50 ms of exponential I/O, 60 requests a second: the textbook M/M/4
     queue, whose mean wait Erlang C puts at 25.5 ms.
@@ -93,6 +114,9 @@ class Scenario:
     seed: int = 0
     cores: int = 2
     timeout_s: float | None = None
+    pools: tuple[Pool, ...] = ()
+    retries: int = 0
+    retry_backoff_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.server, (WSGIServer, ASGIServer)):
@@ -130,6 +154,8 @@ class Scenario:
                          high=MAX_DURATION_S, hint="Use None for a client that waits forever.")
         for t in self.classes:
             self._check_closed_loop_moves(t)
+        self._check_pools()
+        self._check_retries()
 
     @property
     def classes(self) -> tuple[Traffic, ...]:
@@ -152,7 +178,41 @@ class Scenario:
                 f"{t.name}: {w.view} cpu {w.cpu_ms:g} ms io {w.io_ms:g} ms, "
                 f"{t.arrivals.describe()}"
             )
-        return f"{self.server.describe()} | " + "; ".join(parts)
+        extra = ""
+        if self.pools:
+            extra += " | pools " + ", ".join(p.describe() for p in self.pools)
+        if self.retries:
+            extra += f" | {self.retries} retries"
+        return f"{self.server.describe()} | " + "; ".join(parts) + extra
+
+    def _check_pools(self) -> None:
+        if not isinstance(self.pools, tuple) or not all(isinstance(p, Pool) for p in self.pools):
+            raise ValueError(f"Scenario(pools={self.pools!r}): pools must be a tuple of "
+                             "Pool(...), e.g. pools=(Pool('db', size=10),).")
+        names = [p.name for p in self.pools]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Scenario(pools=...): pool names must differ, got {names}.")
+        for t in self.classes:
+            want = t.workload.pool
+            if want is not None and want not in names:
+                have = ", ".join(repr(n) for n in names) or "none"
+                raise ValueError(
+                    f"Scenario: traffic {t.name!r} has Workload(pool={want!r}), but the "
+                    f"scenario's pools are {have}. Add pools=(Pool({want!r}, size=10),) or "
+                    "use pool=None."
+                )
+
+    def _check_retries(self) -> None:
+        check_int("Scenario", "retries", self.retries, low=0, high=MAX_RETRIES,
+                  hint="Use 0 for a client that never retries; 2 or 3 is common.")
+        check_number("Scenario", "retry_backoff_ms", self.retry_backoff_ms,
+                     high=MAX_DURATION_S * 1000, hint="Use 0 to retry at once.")
+        if self.retries and all(self.timeout_for(t) is None for t in self.classes):
+            raise ValueError(
+                f"Scenario(retries={self.retries}): only a request that timed out is sent "
+                "again, and no client timeout is set. Give timeout_s=..., e.g. "
+                "timeout_s=0.5, or use retries=0."
+            )
 
     def _check_length(self) -> None:
         if (self.requests is None) == (self.duration_s is None):

@@ -85,3 +85,19 @@ def durations(rng: np.random.Generator, mean: float, dist: str, cv: float) -> It
         sigma = math.sqrt(sigma2)
         return batched(lambda n: rng.lognormal(mu, sigma, n))
     raise ValueError(f"dist={dist!r}: unknown distribution")  # Workload checks it first
+
+
+def replication_seeds(seed: int, runs: int) -> list[int]:
+    """Seeds of ``runs`` independent replications of a scenario whose seed is ``seed``.
+
+    Each is drawn from a child of ``numpy.random.SeedSequence(seed)``, so the runs'
+    streams are independent of each other and of the scenario's own, and the same
+    ``seed`` always gives the same list (63-bit integers, valid ``Scenario`` seeds).
+
+    >>> replication_seeds(1, 3) == replication_seeds(1, 3)
+    True
+    >>> len(set(replication_seeds(1, 100)))
+    100
+    """
+    children = np.random.SeedSequence(seed).spawn(runs)
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]

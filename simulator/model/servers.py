@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._check import check_int, check_number, check_optional_int
+from .memory import ASGI_MEMORY, MAX_MB, WSGI_MEMORY
 
 MAX_PROCESSES = 64
 MAX_THREADS = 1024
@@ -46,6 +47,13 @@ class WSGIServer:
     backlog:
         How many requests may wait for a lane (``None``: unlimited). Arrivals beyond it
         are refused (status ``"rejected"``), like a full listen backlog.
+    process_mb, thread_mb:
+        Resident memory of one worker process before its threads, and of each thread
+        (MB, >= 0); the defaults were measured on the course's Django project under
+        waitress (:mod:`simulator.model.memory` says how and when).
+
+    >>> WSGIServer(processes=2, threads=4, process_mb=100, thread_mb=1).memory_mb
+    208.0
     """
 
     processes: int = 1
@@ -53,6 +61,8 @@ class WSGIServer:
     overhead_ms: float = 0.0
     switch_ms: float = 0.0
     backlog: int | None = None
+    process_mb: float = WSGI_MEMORY.process_mb
+    thread_mb: float = WSGI_MEMORY.thread_mb
 
     kind = "wsgi"
 
@@ -66,6 +76,12 @@ class WSGIServer:
         check_number(own, "switch_ms", self.switch_ms, high=10_000)
         check_optional_int(own, "backlog", self.backlog, low=0, high=MAX_QUEUE,
                            hint="Use None for an unlimited queue.")
+        _check_memory(own, self.process_mb, self.thread_mb)
+
+    @property
+    def memory_mb(self) -> float:
+        """Resident memory of the whole server (MB): processes x (base + threads x thread)."""
+        return float(self.processes * (self.process_mb + self.threads * self.thread_mb))
 
     @property
     def lanes(self) -> int:
@@ -107,6 +123,13 @@ class ASGIServer:
         Most requests in flight across the server (``None``: unlimited). Beyond it new
         requests are answered at once with 503 (status ``"rejected"``), as uvicorn's
         ``--limit-concurrency`` does.
+    process_mb, thread_mb:
+        Resident memory of one process with its event loop, and of each thread a sync
+        view runs on (MB, >= 0); defaults measured on the course's Django project under
+        uvicorn (:mod:`simulator.model.memory`).
+
+    >>> ASGIServer(processes=2, process_mb=60).memory_mb
+    120.0
     """
 
     processes: int = 1
@@ -114,6 +137,8 @@ class ASGIServer:
     switch_ms: float = 0.0
     sync_middleware: int = 0
     limit_concurrency: int | None = None
+    process_mb: float = ASGI_MEMORY.process_mb
+    thread_mb: float = ASGI_MEMORY.thread_mb
 
     kind = "asgi"
 
@@ -126,6 +151,13 @@ class ASGIServer:
         check_int(own, "sync_middleware", self.sync_middleware, low=0, high=20)
         check_optional_int(own, "limit_concurrency", self.limit_concurrency, low=1,
                            high=MAX_QUEUE, hint="Use None for no limit.")
+        _check_memory(own, self.process_mb, self.thread_mb)
+
+    @property
+    def memory_mb(self) -> float:
+        """Resident memory of the processes with their loops (MB). Threads that sync
+        views run on add ``thread_mb`` each while they exist (not counted here)."""
+        return float(self.processes * self.process_mb)
 
     @property
     def lane_names(self) -> tuple[str, ...]:
@@ -143,3 +175,10 @@ class ASGIServer:
 
 
 Server = WSGIServer | ASGIServer
+
+
+def _check_memory(own: str, process_mb: float, thread_mb: float) -> None:
+    check_number(own, "process_mb", process_mb, high=MAX_MB,
+                 hint="Resident memory of one process, e.g. process_mb=60.")
+    check_number(own, "thread_mb", thread_mb, high=MAX_MB,
+                 hint="Memory of one thread, e.g. thread_mb=0.5.")

@@ -14,6 +14,9 @@ decides what it holds while it waits:
 
 Durations are ``"constant"``, ``"exponential"`` or ``"lognormal"`` (with coefficient of
 variation ``cv``), drawn independently for CPU and I/O.
+
+``pool`` names a connection pool of the scenario (:class:`~simulator.model.Pool`): the
+request's I/O then first waits for a free connection and holds it while it waits on I/O.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ class Workload:
         ``"sync"``, ``"async"`` or ``"async_blocking"`` (see the module docstring).
     cv:
         Coefficient of variation (standard deviation / mean) for ``"lognormal"``, 0.05-10.
+    pool:
+        Name of a :class:`~simulator.model.Pool` of the scenario that the I/O needs a
+        connection of (``None``: the I/O needs none). A request without I/O takes none.
     """
 
     cpu_ms: float = 0.0
@@ -50,6 +56,7 @@ class Workload:
     dist: str = "constant"
     view: str = "sync"
     cv: float = 1.0
+    pool: str | None = None
 
     def __post_init__(self) -> None:
         own = "Workload"
@@ -60,3 +67,6 @@ class Workload:
         check_choice(own, "dist", self.dist, DISTS)
         check_choice(own, "view", self.view, VIEWS)
         check_number(own, "cv", self.cv, low=0.05, high=10.0)
+        if self.pool is not None and (not isinstance(self.pool, str) or not self.pool.strip()):
+            raise ValueError(f"Workload(pool={self.pool!r}): pool must be the name of a "
+                             "Pool of the scenario, e.g. pool='db', or None.")

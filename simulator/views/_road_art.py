@@ -13,7 +13,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
 from .road import Frame, Road
-from .style import GREY, KIND_COLORS, OKABE_ITO
+from .style import GREY, KIND_COLORS, KIND_LABELS, OKABE_ITO
 
 ROAD_LEN = 12.0
 QUEUE_LEN = 9.0
@@ -24,6 +24,7 @@ WATER = "#CFE8F7"
 BANK = "#E4E4E4"
 DECK = "#BDBDBD"
 ASPHALT = "#6B6B6B"
+POOL_MARK = "\u25a0"  # a filled square in the pool's colour, as a legend swatch
 
 
 def _boxes(xs: np.ndarray, ys: np.ndarray) -> list[np.ndarray]:
@@ -57,6 +58,10 @@ class RoadArt:
                               fontsize="small")
         self.more = ax.text(-QUEUE_LEN - 0.2, self.queue_y - 0.55, "", ha="left",
                             va="bottom", fontsize="x-small")
+        if road.waits_for_pool:  # the figure's legend lists the usual kinds only
+            ax.text(-QUEUE_LEN - 0.2, n - 0.5, f"{POOL_MARK} {KIND_LABELS['pool']}",
+                    color=KIND_COLORS["pool"], ha="left", va="bottom", fontsize="small",
+                    fontweight="bold")
 
     def _bridge(self, n: int) -> None:
         ax = self.ax

@@ -36,7 +36,7 @@ from .style import HD_SIZE_IN, KIND_COLORS, KIND_LABELS
 DEFAULT_REQUESTS = 150
 MAX_TICKS = 16
 _THIN = ("cpu", "blocked", "ready")  # short bursts: give them an outline so they show
-_ORDER = ("queue", "cpu", "ready", "io", "blocked", "service", "latency")
+_ORDER = ("queue", "cpu", "ready", "pool", "io", "blocked", "service", "latency")
 
 
 def plot_lanes(

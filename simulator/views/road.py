@@ -6,7 +6,9 @@ the stretch where it only waits for its database (I/O). An ASGI server is a **hi
 every request that has been let on drives in a lane of its own, and the event loop is
 the single toll officer who must serve each car's CPU work, one car at a time. A
 blocking call in an async view keeps the officer busy: nobody else is let on, and the
-highway collapses into one lane.
+highway collapses into one lane. A car waiting for a database connection (a pool) is
+drawn in the pool's colour where it waits: on its bridge lane, which it keeps, or on
+the highway, off the loop.
 
 Everything here is computed from a run's records and trace, not drawn by hand:
 :func:`build_road` prepares a run once, :func:`frame_at` answers "where is everyone at
@@ -43,7 +45,7 @@ class Car:
     id: int
     track: int
     progress: float
-    phase: str  # "cpu", "io", "ready", "blocked" or "service" (no trace)
+    phase: str  # "cpu", "io", "ready", "pool", "blocked" or "service" (no trace)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class Road:
     phases: dict[int, tuple[list[float], list[float], list[str]]]  # id -> starts, ends, kinds
     loop_spans: list[tuple[float, float, int]]  # (start, end, id) holding a loop
     t_end: float
+
+    @property
+    def waits_for_pool(self) -> bool:
+        """Whether any request on this road waited for a connection of a pool."""
+        return any("pool" in kinds for _, _, kinds in self.phases.values())
 
 
 def build_road(res: RunResult, *, max_requests: int = 60,

@@ -10,6 +10,7 @@ everywhere, so a learner who has seen "vermillion is CPU" once can read every pl
 - ready, waiting for the GIL, a core or the loop: yellow
 - waiting in the queue for a lane or the loop: grey
 - blocking call that holds an event loop: reddish purple
+- waiting for a connection of a pool (a database's): blue
 
 Two presets set the type sizes: ``"notebook"`` for a laptop screen and ``"projector"``
 for a lecture hall (larger fonts, thicker lines; figures of 1280x720 pixels).
@@ -45,6 +46,7 @@ KIND_COLORS: dict[str, str] = {
     "ready": OKABE_ITO["yellow"],
     "queue": GREY,
     "blocked": OKABE_ITO["reddish_purple"],
+    "pool": OKABE_ITO["blue"],  # waiting for a connection of a pool
     "service": OKABE_ITO["bluish_green"],  # live runs: server time, CPU and I/O not split
     "latency": OKABE_ITO["orange"],  # live runs without server timing: all we know
     "failed": OKABE_ITO["black"],
@@ -55,6 +57,7 @@ KIND_LABELS: dict[str, str] = {
     "ready": "ready: waits for\nGIL, core or loop",
     "queue": "waiting in queue",
     "blocked": "blocking call\nholding the loop",
+    "pool": "waiting for a DB connection",
     "service": "in the server\n(CPU + I/O)",
     "latency": "in flight\n(no server timing)",
     "failed": "failed",
