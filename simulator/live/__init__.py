@@ -38,6 +38,9 @@ from . import (
     gil,
     lineup,
     loop_watch,
+    middleware_switches,
+    myth_runs,
+    myths,
     streaming,
     websocket,
 )
@@ -46,6 +49,7 @@ from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
 from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
 from .websocket import broadcast_check
+from .wrong_server import GunicornRun, try_on_gunicorn
 
 
 def _target(port: int) -> Target | None:
@@ -58,6 +62,7 @@ set_target_lookup(_target)  # the one place where the two rooms meet
 
 __all__ = [
     "Calibration",
+    "GunicornRun",
     "LiveLabWarning",
     "LiveServer",
     "ServerConfig",
@@ -71,11 +76,15 @@ __all__ = [
     "gil",
     "lineup",
     "loop_watch",
+    "middleware_switches",
+    "myth_runs",
+    "myths",
     "run_load",
     "run_load_async",
     "running",
     "serve",
     "stop_all",
     "streaming",
+    "try_on_gunicorn",
     "websocket",
 ]
