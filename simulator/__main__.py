@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="server/framework CPU per request, in ms (default: 0)")
     srv.add_argument("--switch-ms", type=float, default=0.0,
                      help="CPU cost of one sync/async thread hop, in ms (default: 0)")
-    srv.add_argument("--sync-middleware", type=int, default=0,
-                     help="ASGI only: sync middlewares, each a thread hop per request")
+    srv.add_argument("--sync-stretches", type=int, default=0,
+                     help="ASGI only: stretches of adjacent sync middleware, two thread hops "
+                          "per request each")
     srv.add_argument("--backlog", type=int, default=None,
                      help="WSGI only: requests that may wait for a lane before new ones are "
                      "refused (default: unlimited)")
@@ -116,8 +117,8 @@ def scenario_from_args(a: argparse.Namespace) -> Scenario:
     """Turn parsed arguments into a Scenario (ValueError explains a bad combination)."""
     server: Server
     if a.server == "wsgi":
-        if a.limit_concurrency is not None or a.sync_middleware:
-            raise ValueError("--limit-concurrency and --sync-middleware apply to --server asgi.")
+        if a.limit_concurrency is not None or a.sync_stretches:
+            raise ValueError("--limit-concurrency and --sync-stretches apply to --server asgi.")
         server = WSGIServer(processes=a.processes, threads=1 if a.threads is None else a.threads,
                             overhead_ms=a.overhead_ms, switch_ms=a.switch_ms, backlog=a.backlog)
     else:
@@ -125,7 +126,7 @@ def scenario_from_args(a: argparse.Namespace) -> Scenario:
             raise ValueError("--threads and --backlog apply to --server wsgi; an ASGI server "
                              "has one event loop per process (use --processes).")
         server = ASGIServer(processes=a.processes, overhead_ms=a.overhead_ms,
-                            switch_ms=a.switch_ms, sync_middleware=a.sync_middleware,
+                            switch_ms=a.switch_ms, sync_stretches=a.sync_stretches,
                             limit_concurrency=a.limit_concurrency)
     view = a.view or ("sync" if a.server == "wsgi" else "async")
     pools: tuple[Pool, ...] = ()

@@ -80,7 +80,7 @@ def test_cooperative_loop_makes_a_short_request_wait_for_a_long_one():
 @pytest.mark.parametrize("server", [
     WSGIServer(overhead_ms=0.4, switch_ms=1.5),
     ASGIServer(overhead_ms=0.4, switch_ms=1.5),
-    ASGIServer(overhead_ms=0.4, switch_ms=1.5, sync_middleware=2),
+    ASGIServer(overhead_ms=0.4, switch_ms=1.5, sync_stretches=2),
 ], ids=["wsgi", "asgi", "asgi-2-sync-middleware"])
 @pytest.mark.parametrize("view", ["sync", "async", "async_blocking"])
 def test_a_lone_request_takes_the_cpu_the_model_says_it_costs(server, view):
@@ -139,10 +139,10 @@ def test_sync_views_under_asgi_run_on_threads_of_their_own_and_pay_the_hop():
     assert {"p0-th0", "p0-th1", "p0-th2", "p0-th3"} <= threads
 
 
-def test_sync_middleware_forces_a_hop_for_async_views():
+def test_a_stretch_of_sync_middleware_costs_async_views_two_hops():
     base = run(ASGIServer(switch_ms=1.0), Workload(io_ms=50, view="async"),
                arrivals=ClosedLoop(200))
-    mw = run(ASGIServer(switch_ms=1.0, sync_middleware=2), Workload(io_ms=50, view="async"),
+    mw = run(ASGIServer(switch_ms=1.0, sync_stretches=1), Workload(io_ms=50, view="async"),
              arrivals=ClosedLoop(200))
     assert rps(base) == pytest.approx(200 / 0.050, rel=0.03)
     assert rps(mw) == pytest.approx(500, rel=0.03)  # 2 ms of hops on the loop per request

@@ -20,10 +20,10 @@ def test_calibrate_measures_plausible_costs_and_feeds_the_simulator():
     assert cal.django_asgi_overhead_ms > cal.asgi_overhead_ms  # Django does more per request
     assert cal.switch_ms is not None and 0.0 <= cal.switch_ms < 5.0
     assert 0.05 < cal.base_latency_ms < 20.0
-    w, a = cal.wsgi(threads=4), cal.asgi(django=True, sync_middleware=1)
+    w, a = cal.wsgi(threads=4), cal.asgi(django=True, sync_stretches=1)
     assert isinstance(w, WSGIServer) and w.threads == 4
     assert w.overhead_ms == pytest.approx(cal.wsgi_overhead_ms)
-    assert isinstance(a, ASGIServer) and a.sync_middleware == 1
+    assert isinstance(a, ASGIServer) and a.sync_stretches == 1
     assert a.overhead_ms == pytest.approx(cal.django_asgi_overhead_ms)
     assert a.switch_ms == pytest.approx(cal.switch_ms)
     res = simulate(Scenario(server=w, workload=Workload(io_ms=50), arrivals=ClosedLoop(16),

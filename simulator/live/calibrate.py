@@ -61,12 +61,12 @@ class Calibration:
         return WSGIServer(processes=processes, threads=threads, overhead_ms=over or 0.0,
                           switch_ms=self.switch_ms or 0.0, **extra)
 
-    def asgi(self, processes: int = 1, *, django: bool = False, sync_middleware: int = 0,
+    def asgi(self, processes: int = 1, *, django: bool = False, sync_stretches: int = 0,
              **extra: Any) -> ASGIServer:
         """A calibrated :class:`~simulator.ASGIServer` (raw app, or Django if ``django``)."""
         over = self.django_asgi_overhead_ms if django else self.asgi_overhead_ms
         return ASGIServer(processes=processes, overhead_ms=over or 0.0,
-                          switch_ms=self.switch_ms or 0.0, sync_middleware=sync_middleware,
+                          switch_ms=self.switch_ms or 0.0, sync_stretches=sync_stretches,
                           **extra)
 
     def table(self) -> str:

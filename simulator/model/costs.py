@@ -56,13 +56,20 @@ class CpuDemand(NamedTuple):
 def thread_hops(server: Server, view: str) -> int:
     """How many sync/async hops a request of ``view`` pays on ``server``.
 
+    Under ASGI a sync view is one hop (``sync_to_async``), and every stretch of sync
+    middleware two (into its thread, and back onto the loop for Django's async URL
+    resolver); under WSGI an async view is one (``async_to_sync``).
+
     >>> from simulator import ASGIServer, WSGIServer
-    >>> thread_hops(WSGIServer(), "async"), thread_hops(ASGIServer(sync_middleware=2), "async")
+    >>> from simulator import ASGIServer, WSGIServer
+    >>> thread_hops(WSGIServer(), "async"), thread_hops(ASGIServer(sync_stretches=1), "async")
     (1, 2)
+    >>> thread_hops(ASGIServer(sync_stretches=1), "sync")
+    3
     """
     if isinstance(server, WSGIServer):
         return 0 if view == "sync" else 1
-    return (1 if view == "sync" else 0) + server.sync_middleware
+    return (1 if view == "sync" else 0) + 2 * server.sync_stretches
 
 
 def view_on_loop(server: Server, view: str) -> bool:

@@ -114,11 +114,16 @@ class ASGIServer:
     overhead_ms:
         CPU time spent on the loop for every request (ms, >= 0).
     switch_ms:
-        CPU cost of one sync/async thread hop (ms, >= 0). A sync view pays it once; each
-        sync middleware in front of an async view pays it once more.
-    sync_middleware:
-        Number of sync middlewares in the stack (0-20): each forces a thread hop per
-        request for async views.
+        CPU cost of one sync/async thread hop (ms, >= 0): a trip from the loop to a thread
+        and back (``sync_to_async``), or from a thread to the loop and back
+        (``async_to_sync``). A sync view pays one.
+    sync_stretches:
+        Stretches of sync-only middleware in the stack (0-20). Django adapts the chain
+        only where sync code meets async code, so adjacent sync middlewares are one
+        stretch and share their thread; an async middleware between two sync ones makes
+        two stretches. Each stretch costs every request two hops: into a thread for the
+        middleware, and back onto the loop for Django's URL resolver, which is async
+        under ASGI (``simulator.live.django_project.switches`` traces them).
     limit_concurrency:
         Most requests in flight across the server (``None``: unlimited). Beyond it new
         requests are answered at once with 503 (status ``"rejected"``), as uvicorn's
@@ -135,7 +140,7 @@ class ASGIServer:
     processes: int = 1
     overhead_ms: float = 0.0
     switch_ms: float = 0.0
-    sync_middleware: int = 0
+    sync_stretches: int = 0
     limit_concurrency: int | None = None
     process_mb: float = ASGI_MEMORY.process_mb
     thread_mb: float = ASGI_MEMORY.thread_mb
@@ -148,7 +153,8 @@ class ASGIServer:
                   hint="Try processes=1, or the number of cores.")
         check_number(own, "overhead_ms", self.overhead_ms, high=10_000)
         check_number(own, "switch_ms", self.switch_ms, high=10_000)
-        check_int(own, "sync_middleware", self.sync_middleware, low=0, high=20)
+        check_int(own, "sync_stretches", self.sync_stretches, low=0, high=20,
+                  hint="Count runs of adjacent sync middleware, not middlewares.")
         check_optional_int(own, "limit_concurrency", self.limit_concurrency, low=1,
                            high=MAX_QUEUE, hint="Use None for no limit.")
         _check_memory(own, self.process_mb, self.thread_mb)
