@@ -13,7 +13,9 @@ import math
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..des import simulate
@@ -23,8 +25,28 @@ from ..results import RunResult
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
+from ._text_cache import FastCanvas
 from ._theory_curves import sweep_theory
 from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
+
+
+# Titles sit on top of their Axes: with no ticks on top, that is where matplotlib puts
+# them anyway, after measuring every tick label at every draw.
+PINNED_TITLES = {"axes.titley": 1.0}
+
+
+def pin_xlabels(fig: Figure) -> None:
+    """Keep each x-axis label where the last draw put it (below one row of tick labels).
+
+    Tick labels along x are always one line of the same font, so the label's place never
+    changes; matplotlib would measure every tick label again at every draw to find it.
+    """
+    for ax in fig.axes:
+        label = ax.xaxis.label
+        if ax.get_visible() and label.get_text() and label.get_transform() != ax.transAxes:
+            x_px, y_px = label.get_transform().transform(label.get_position())
+            _, y = ax.transAxes.inverted().transform((x_px, y_px))
+            ax.xaxis.set_label_coords(0.5, y)
 
 
 class DashboardBase(widgets.VBox):
@@ -39,6 +61,8 @@ class DashboardBase(widgets.VBox):
         self.controls = Controls.from_scenario(scenario or DEFAULT)
         self.controls.sync_enabled()
         self.figure = Figure(figsize=figsize, dpi=dpi)
+        FastCanvas(self.figure)
+        self._axes: dict[str, Axes] = {}
         self.image = widgets.Image(format="png",
                                    layout=widgets.Layout(width="100%", max_width="1280px"))
         self.summary = widgets.HTML()
@@ -66,8 +90,28 @@ class DashboardBase(widgets.VBox):
 
     def draw(self, fig: Figure, results: list[RunResult],
              live: list[Measured] | None) -> None:
-        """Draw ``results`` (and the measurements, if any) on the cleared figure."""
+        """Draw ``results`` (and the measurements, if any) on the Axes of :meth:`axes`."""
         raise NotImplementedError
+
+    def layout(self, fig: Figure, live: bool, made: dict[str, Axes]) -> list[str]:
+        """Add the Axes that the picture needs and ``made`` lacks; return their names.
+
+        The picture without measurements and the one with the live overlay share most
+        of their Axes: only the missing ones are made.
+        """
+        raise NotImplementedError
+
+    def axes(self, fig: Figure, live: bool) -> dict[str, Axes]:
+        """The picture's Axes by name, made once and then reused at every redraw.
+
+        Making Axes (their ticks, spines and labels) cost a third of a redraw; the plots
+        clear what they drew (:func:`~simulator.views._common.clear_data`) instead. Axes
+        of the other layout are hidden.
+        """
+        names = self.layout(fig, live, self._axes)
+        for name, ax in self._axes.items():
+            ax.set_visible(name in names)
+        return {name: self._axes[name] for name in names}
 
     # -- the update cycle -------------------------------------------------------------
     def _on_change(self, change: Any) -> None:
@@ -91,11 +135,11 @@ class DashboardBase(widgets.VBox):
 
     def redraw(self) -> None:
         """Draw the current results (and measurements) and show them."""
-        self.figure.clear()
-        with use_style(self.style):
+        with use_style(self.style), mpl.rc_context(PINNED_TITLES):
             self.draw(self.figure, self.results, self.live)
         self.timer.lap("draw")
         self.image.value = figure_png(self.figure)
+        pin_xlabels(self.figure)
         self.timer.lap("render")
         self.summary.value = _summary_html(self.results, self.live)
 

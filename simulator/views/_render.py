@@ -19,6 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ._text_cache import FastCanvas
+
 # zlib level 1 encodes faster than the default 6, for somewhat larger files (measured by
 # benchmarks/bench_views.py; figures in docs/views.md): on a local kernel the bytes cost
 # nothing, the milliseconds do.
@@ -31,7 +33,7 @@ def figure_png(fig: Figure) -> bytes:
     One Agg draw, then Pillow encodes the pixels: ``savefig`` would draw the figure a
     second time on a fresh canvas, which costs as much as the first.
     """
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FastCanvas(fig)
     canvas.draw()
     size = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
