@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import Collection, LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -73,12 +73,14 @@ def _color(c: Any) -> str:
     return to_hex(arr[0], keep_alpha=True) if len(arr) else "none"
 
 
-def _rects(col: PolyCollection) -> list[list[float]]:
+def _rects(col: Collection) -> list[list[float]]:
+    """Bounds of every polygon (a path of several rectangles counts each one)."""
     out = []
     for p in col.get_paths():
-        v = np.asarray(p.vertices, dtype=float)
-        if v.size:
-            out.append([v[:, 0].min(), v[:, 0].max(), v[:, 1].min(), v[:, 1].max()])
+        for v in p.to_polygons(closed_only=False):
+            v = np.asarray(v, dtype=float)
+            if v.size:
+                out.append([v[:, 0].min(), v[:, 0].max(), v[:, 1].min(), v[:, 1].max()])
     return sorted(_r(out))
 
 
@@ -91,7 +93,7 @@ def axes_data(ax: Axes) -> dict[str, Any]:
             continue
         if isinstance(col, LineCollection):
             segs.extend(_r([np.asarray(s).tolist() for s in col.get_segments()]))
-        elif isinstance(col, PolyCollection):
+        elif isinstance(col, (PolyCollection, PathCollection)):
             rects = _rects(col)
             if rects:
                 key = _color(col.get_facecolor())

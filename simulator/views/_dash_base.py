@@ -25,7 +25,7 @@ from ..results import RunResult
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
-from ._text_cache import FastCanvas
+from ._agg_cache import FastCanvas
 from ._theory_curves import sweep_theory
 from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
 

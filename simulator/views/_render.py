@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ._text_cache import FastCanvas
+from ._agg_cache import FastCanvas
 
 # zlib level 1 encodes faster than the default 6, for somewhat larger files (measured by
 # benchmarks/bench_views.py; figures in docs/views.md): on a local kernel the bytes cost
