@@ -9,7 +9,18 @@ matplotlib.use("Agg")
 import ipywidgets as widgets
 import pytest
 
-from simulator import ClosedLoop, RunResult, Scenario, Workload, WSGIServer
+from dataclasses import fields, replace
+
+from simulator import (
+    ASGIServer,
+    ClosedLoop,
+    Poisson,
+    RunResult,
+    Scenario,
+    Traffic,
+    Workload,
+    WSGIServer,
+)
 from simulator.views import (
     CompareDashboard,
     Dashboard,
@@ -134,3 +145,76 @@ def test_live_button_without_the_live_lab_says_so(monkeypatch):
     assert "not available" in d.live_status.value
     assert d.live is None
     assert not d.live_button.disabled
+
+
+# ---------------------------------------------------------------- the scenario given
+
+GIVEN = Scenario(
+    server=WSGIServer(processes=1, threads=4, overhead_ms=0.5, switch_ms=0.3, backlog=50),
+    workload=Workload(cpu_ms=5, io_ms=50, dist="lognormal", cv=2.0, view="sync"),
+    arrivals=Poisson(rate_per_s=60),
+    traffic=(Traffic("health", Workload(io_ms=1), Poisson(rate_per_s=5)),),
+    requests=400, seed=9, cores=4, timeout_s=1.0,
+)
+GIVEN_ASGI = replace(GIVEN, server=ASGIServer(processes=2, overhead_ms=0.2, switch_ms=1.0,
+                                              sync_middleware=2, limit_concurrency=100),
+                     workload=replace(GIVEN.workload, view="async"),
+                     arrivals=ClosedLoop(users=20, think_ms=30.0))
+
+
+def _same_fields(got: object, want: object, skip: set[str] = frozenset()) -> None:
+    """Every dataclass field of ``want`` (and its nested descriptions) is in ``got``."""
+    for f in fields(want):
+        if f.name in skip:
+            continue
+        assert getattr(got, f.name) == getattr(want, f.name), f"{f.name} was not kept"
+
+
+@pytest.mark.parametrize("sc", [GIVEN, GIVEN_ASGI], ids=["wsgi", "asgi"])
+def test_dashboard_shows_the_scenario_it_was_given(sc):
+    d = dashboard(sc)
+    got = d.results[0].scenario
+    _same_fields(got, sc)
+    _same_fields(got.server, sc.server)
+    _same_fields(got.classes[0].workload, sc.classes[0].workload)
+    _same_fields(got.classes[0].arrivals, sc.classes[0].arrivals)
+    assert got == sc
+
+
+def test_what_no_control_changes_survives_the_controls():
+    d = dashboard(GIVEN)
+    d.controls.threads.value = 8
+    d.controls.io_ms.value = 80.0
+    got = d.results[0].scenario
+    _same_fields(got, GIVEN, skip={"server", "workload"})
+    _same_fields(got.server, GIVEN.server, skip={"threads"})
+    _same_fields(got.workload, GIVEN.workload, skip={"io_ms"})
+    assert (got.server.threads, got.workload.io_ms) == (8, 80.0)
+    d.controls.server.value = "asgi"  # the fields both kinds have carry over
+    got = d.results[0].scenario
+    assert got.server == ASGIServer(processes=1, overhead_ms=0.5, switch_ms=0.3)
+    _same_fields(got, GIVEN, skip={"server", "workload"})
+    d.controls.server.value = "wsgi"  # and back: the given server's own fields again
+    assert d.results[0].scenario.server == replace(GIVEN.server, threads=8)
+    d.controls.load.value = "closed"
+    d.controls.load.value = "open"
+    assert d.results[0].scenario.arrivals == GIVEN.arrivals
+
+
+def test_closed_loop_keeps_its_think_time():
+    d = dashboard(GIVEN_ASGI)
+    d.controls.users.value = 40
+    assert d.results[0].scenario.arrivals == ClosedLoop(users=40, think_ms=30.0)
+
+
+@pytest.mark.parametrize("sc", [GIVEN, GIVEN_ASGI], ids=["wsgi", "asgi"])
+def test_compare_dashboard_keeps_the_scenario_on_both_sides(sc):
+    d = compare_dashboard(sc)
+    wsgi, asgi = (r.scenario for r in d.results)
+    for got in (wsgi, asgi):
+        _same_fields(got, sc, skip={"server"})
+    own, other = (wsgi, asgi) if sc.server.kind == "wsgi" else (asgi, wsgi)
+    assert own == sc
+    shared = {f.name for f in fields(other.server)} & {f.name for f in fields(sc.server)}
+    for name in shared - {"processes"}:
+        assert getattr(other.server, name) == getattr(sc.server, name), name

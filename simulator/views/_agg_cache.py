@@ -1,4 +1,4 @@
-"""Agg with remembered words: each distinct text is rasterised once, then stamped.
+"""Agg that remembers: texts and legends are rasterised once, then stamped.
 
 A dashboard picture holds about sixty pieces of text (tick labels, titles, legends, the
 percentile labels) and most of them are the same from one slider change to the next:
@@ -12,17 +12,26 @@ in a small cache, and composited with Agg's own ``draw_text_image`` in the text'
 at its position and angle. Positions are snapped to whole pixels, as matplotlib before
 3.11 did; the letters are the ones Agg drew. Math text and texts with font features fall
 through to Agg unchanged.
+
+Legends are the same story, larger: laying out a legend's boxes, handles and labels was
+a third of a dashboard's draw. :func:`stamp_legends` makes a legend remember its pixels
+for as long as what it shows (labels, handles' colours and styles, place, size) stays
+the same, and paste them where Agg would have drawn it, in the same drawing order.
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from functools import lru_cache
+from types import MethodType
 from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.legend import Legend
 
 CACHE_SIZE = 4096  # distinct texts; a mask is a few kB
 
@@ -118,3 +127,72 @@ class FastCanvas(FigureCanvasAgg):
             self.renderer = CachedTextRenderer(w, h, self.figure.dpi)
             self._lastKey = key
         return self.renderer
+
+
+LEGEND_CACHE = 64  # distinct legends remembered
+_LEGENDS: OrderedDict[tuple[Any, ...], tuple[np.ndarray, int, int]] = OrderedDict()
+_HANDLE_PROPS = ("get_facecolor", "get_edgecolor", "get_color", "get_linewidth",
+                 "get_linestyle", "get_alpha", "get_marker", "get_markersize",
+                 "get_markeredgewidth", "get_hatch")
+
+
+def _plain(value: Any) -> Any:
+    """A hashable stand-in for a property value (arrays become tuples)."""
+    if isinstance(value, np.ndarray):
+        return tuple(np.round(value.ravel(), 6).tolist())
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def _legend_key(legend: Legend, renderer: RendererAgg) -> tuple[Any, ...]:
+    """Everything that decides how ``legend`` looks and where it goes."""
+    handles = tuple(
+        (type(h).__name__, *(_plain(getattr(h, name)()) for name in _HANDLE_PROPS
+                             if hasattr(h, name)))
+        for h in legend.legend_handles)
+    texts = tuple((t.get_text(), t.get_fontsize(), _plain(t.get_color()))
+                  for t in legend.texts)
+    return (texts, handles, legend._loc, tuple(legend.get_bbox_to_anchor().bounds),
+            legend.get_frame_on(), renderer.width, renderer.height, renderer.dpi)
+
+
+def _stamped_draw(legend: Legend, renderer: Any) -> None:
+    """``Legend.draw``, pasted from the cache when the legend has not changed."""
+    if not legend.get_visible():
+        return
+    if not isinstance(renderer, RendererAgg):
+        Legend.draw(legend, renderer)
+        return
+    key = _legend_key(legend, renderer)
+    hit = _LEGENDS.get(key)
+    if hit is None:
+        scratch = CachedTextRenderer(renderer.width, renderer.height, renderer.dpi)
+        Legend.draw(legend, scratch)
+        box = legend.get_window_extent(scratch)
+        height = int(scratch.height)
+        x0, y0 = max(int(math.floor(box.x0)) - 2, 0), max(int(math.floor(box.y0)) - 2, 0)
+        x1 = min(int(math.ceil(box.x1)) + 2, int(scratch.width))
+        y1 = min(int(math.ceil(box.y1)) + 2, height)
+        # Agg pastes images bottom row first.
+        rgba = np.asarray(scratch.buffer_rgba())[height - y1:height - y0, x0:x1][::-1].copy()
+        hit = (rgba, x0, y0)
+        _LEGENDS[key] = hit
+        while len(_LEGENDS) > LEGEND_CACHE:
+            _LEGENDS.popitem(last=False)
+    else:
+        _LEGENDS.move_to_end(key)
+    rgba, x0, y0 = hit
+    if rgba.size:
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, x0, y0, rgba)
+        gc.restore()
+    legend.stale = False
+
+
+def stamp_legends(fig: Figure) -> None:
+    """Make every legend of ``fig`` paste its remembered pixels (see the module docstring)."""
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and "draw" not in vars(legend):
+            legend.draw = MethodType(_stamped_draw, legend)  # type: ignore[method-assign]

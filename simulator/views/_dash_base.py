@@ -25,7 +25,7 @@ from ..results import RunResult
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
-from ._agg_cache import FastCanvas
+from ._agg_cache import FastCanvas, stamp_legends
 from ._theory_curves import sweep_theory
 from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
 
@@ -137,6 +137,7 @@ class DashboardBase(widgets.VBox):
         """Draw the current results (and measurements) and show them."""
         with use_style(self.style), mpl.rc_context(PINNED_TITLES):
             self.draw(self.figure, self.results, self.live)
+        stamp_legends(self.figure)
         self.timer.lap("draw")
         self.image.value = figure_png(self.figure)
         pin_xlabels(self.figure)
