@@ -218,3 +218,26 @@ def test_compare_dashboard_keeps_the_scenario_on_both_sides(sc):
     shared = {f.name for f in fields(other.server)} & {f.name for f in fields(sc.server)}
     for name in shared - {"processes"}:
         assert getattr(other.server, name) == getattr(sc.server, name), name
+
+
+def test_the_last_picture_is_the_picture_of_the_last_values():
+    d = dashboard()
+    for control, value in [("threads", 2), ("io_ms", 120.0), ("server", "asgi"),
+                           ("view", "async"), ("rate", 90.0), ("io_ms", 60.0)]:
+        getattr(d.controls, control).value = value
+    fresh = dashboard(d.results[0].scenario)
+    assert fresh.results[0].scenario == d.results[0].scenario
+    assert bytes(d.image.value) == bytes(fresh.image.value), "same values, same picture"
+    assert "io 60 ms" in d.summary.value and "ASGI" in d.summary.value
+
+
+def test_going_back_to_a_setting_shows_its_remembered_picture():
+    d = dashboard()
+    first = bytes(d.image.value)
+    d.controls.server.value = "asgi"
+    d.controls.server.value = "wsgi"
+    assert set(d.timer.stages) == {"remembered"}, "nothing simulated or drawn again"
+    assert bytes(d.image.value) == first
+    d.picture_cache = 0
+    d.controls.server.value = "asgi"
+    assert "simulate" in d.timer.stages
