@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from dataclasses import fields, replace
+
 import ipywidgets as widgets
 import pytest
-
-from dataclasses import fields, replace
 
 from simulator import (
     ASGIServer,
@@ -127,7 +127,8 @@ def test_live_button_overlays_the_measurement(monkeypatch):
     d.live_button.click()
     assert d.live is not None and d.live[0].real.source == "live"
     assert d.live[0].sim.scenario.workload.dist == "constant", "compared like with like"
-    assert sum(ax.get_visible() for ax in d.figure.axes) == axes_before + 1, "overlay and residual replace the histogram"
+    shown = sum(ax.get_visible() for ax in d.figure.axes)
+    assert shown == axes_before + 1, "overlay and residual replace the histogram"
     assert d.image.value != before
     assert "measured" in d.summary.value
     d.controls.threads.value = 2

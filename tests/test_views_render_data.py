@@ -77,8 +77,8 @@ def _rects(col: Collection) -> list[list[float]]:
     """Bounds of every polygon (a path of several rectangles counts each one)."""
     out = []
     for p in col.get_paths():
-        for v in p.to_polygons(closed_only=False):
-            v = np.asarray(v, dtype=float)
+        for poly in p.to_polygons(closed_only=False):
+            v = np.asarray(poly, dtype=float)
             if v.size:
                 out.append([v[:, 0].min(), v[:, 0].max(), v[:, 1].min(), v[:, 1].max()])
     return sorted(_r(out))
@@ -105,7 +105,7 @@ def axes_data(ax: Axes) -> dict[str, Any]:
                     polys.setdefault(key, []).extend(rects)
     lines = []
     for ln in ax.get_lines():
-        if not ln.get_visible() or isinstance(ln, Line2D) and len(ln.get_xdata()) == 0:
+        if not ln.get_visible() or (isinstance(ln, Line2D) and len(ln.get_xdata()) == 0):
             continue
         xy = np.asarray(ln.get_xydata(), dtype=float)
         trans_axes = ln.get_transform() != ax.transData
@@ -246,9 +246,9 @@ def _diff(want: Any, got: Any, path: str = "") -> str | None:
             if d:
                 return d
         return None
-    if isinstance(want, float) and isinstance(got, (int, float)):
-        if math.isclose(want, got, rel_tol=1e-6, abs_tol=1e-6):
-            return None
+    if (isinstance(want, float) and isinstance(got, (int, float))
+            and math.isclose(want, got, rel_tol=1e-6, abs_tol=1e-6)):
+        return None
     if want != got:
         return f"{path}: {want!r} before, {got!r} now"
     return None

@@ -46,10 +46,10 @@ def _mask(s: str, font: tuple[Any, ...], dpi: float, antialiased: bool,
           prop: FontProperties) -> tuple[np.ndarray, float, float] | None:
     """Coverage of ``s`` drawn at angle 0, cropped, and where its anchor lies in it."""
     size_px = prop.get_size_in_points() * dpi / 72.0
-    pad = int(math.ceil(2 * size_px)) + 4
+    pad = math.ceil(2 * size_px) + 4
     scratch = RendererAgg(1, 1, dpi)
     w, h, _ = scratch.get_text_width_height_descent(s, prop, False)
-    width, height = int(math.ceil(w)) + 2 * pad, int(math.ceil(h)) + 2 * pad
+    width, height = math.ceil(w) + 2 * pad, math.ceil(h) + 2 * pad
     scratch = RendererAgg(width, height, dpi)
     gc = scratch.new_gc()
     gc.set_foreground((0.0, 0.0, 0.0, 1.0), isRGBA=True)
@@ -73,7 +73,7 @@ def _height_metrics(prop: FontProperties, dpi: float) -> tuple[float, float, flo
     """(ascent, descent, line gap) in pixels of a font, as ``Text`` computes them."""
     key = (_font_key(prop), dpi)
     if key not in _HEIGHTS:
-        font = get_font(fontManager._find_fonts_by_props(prop))
+        font: Any = get_font(fontManager._find_fonts_by_props(prop))
         found = None
         for table_name, gap, up, down in (("OS/2", "sTypoLineGap", "sTypoAscender",
                                            "sTypoDescender"),
@@ -153,7 +153,8 @@ def _legend_key(legend: Legend, renderer: RendererAgg) -> tuple[Any, ...]:
         for h in legend.legend_handles)
     texts = tuple((t.get_text(), t.get_fontsize(), _plain(t.get_color()))
                   for t in legend.texts)
-    return (texts, handles, legend._loc, tuple(legend.get_bbox_to_anchor().bounds),
+    where = (getattr(legend, "_loc", None), tuple(legend.get_bbox_to_anchor().bounds))
+    return (texts, handles, where,
             legend.get_frame_on(), renderer.width, renderer.height, renderer.dpi)
 
 
@@ -171,9 +172,9 @@ def _stamped_draw(legend: Legend, renderer: Any) -> None:
         Legend.draw(legend, scratch)
         box = legend.get_window_extent(scratch)
         height = int(scratch.height)
-        x0, y0 = max(int(math.floor(box.x0)) - 2, 0), max(int(math.floor(box.y0)) - 2, 0)
-        x1 = min(int(math.ceil(box.x1)) + 2, int(scratch.width))
-        y1 = min(int(math.ceil(box.y1)) + 2, height)
+        x0, y0 = max(math.floor(box.x0) - 2, 0), max(math.floor(box.y0) - 2, 0)
+        x1 = min(math.ceil(box.x1) + 2, int(scratch.width))
+        y1 = min(math.ceil(box.y1) + 2, height)
         # Agg pastes images bottom row first.
         rgba = np.asarray(scratch.buffer_rgba())[height - y1:height - y0, x0:x1][::-1].copy()
         hit = (rgba, x0, y0)

@@ -13,8 +13,8 @@ so a drag does not queue up dozens of simulations behind it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -161,14 +161,13 @@ class Controls:
         """The given scenario as the controls change it (``kind`` overrides the toggle)."""
         base = self.base
         first = base.classes[0]
-        changed = {"server": self.server_of(kind or self.server.value),
-                   "requests": int(self.requests.value), "duration_s": None}
+        sc = replace(base, server=self.server_of(kind or self.server.value),
+                     requests=int(self.requests.value), duration_s=None)
         if base.workload is not None:  # the first class is the scenario's own "main"
-            return replace(base, workload=self.workload(), arrivals=self.arrivals(),
-                           **changed)
+            return replace(sc, workload=self.workload(), arrivals=self.arrivals())
         traffic = (replace(first, workload=self.workload(), arrivals=self.arrivals()),
                    *base.traffic[1:])
-        return replace(base, traffic=traffic, **changed)
+        return replace(sc, traffic=traffic)
 
     def panel(self, with_server: bool = True) -> widgets.HBox:
         """The controls laid out in three columns: server, work, load."""

@@ -23,17 +23,16 @@ from ..des import simulate
 from ..model import Poisson, Scenario
 from ..model._check import check_choice
 from ..results import RunResult
+from ._agg_cache import FastCanvas, stamp_legends
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
-from ._agg_cache import FastCanvas, stamp_legends
 from ._theory_curves import sweep_theory
 from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
 
-
 # Titles sit on top of their Axes: with no ticks on top, that is where matplotlib puts
 # them anyway, after measuring every tick label at every draw.
-PINNED_TITLES = {"axes.titley": 1.0}
+PINNED_TITLES: dict[str, Any] = {"axes.titley": 1.0}
 
 
 def pin_xlabels(fig: Figure) -> None:
@@ -154,7 +153,8 @@ class DashboardBase(widgets.VBox):
 
     def redraw(self) -> None:
         """Draw the current results (and measurements) and show them."""
-        with use_style(self.style), mpl.rc_context(PINNED_TITLES):
+        rc: Any = PINNED_TITLES  # matplotlib types rc keys as literals
+        with use_style(self.style), mpl.rc_context(rc):
             self.draw(self.figure, self.results, self.live)
         stamp_legends(self.figure)
         self.timer.lap("draw")

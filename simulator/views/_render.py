@@ -35,6 +35,12 @@ def figure_png(fig: Figure) -> bytes:
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FastCanvas(fig)
     canvas.draw()
+    return canvas_png(canvas)
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What ``canvas`` holds now, as PNG bytes (no drawing: for pictures blitted in place)."""
+    fig = canvas.figure
     size = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     if tuple(fig.get_facecolor())[-1] == 1.0:
