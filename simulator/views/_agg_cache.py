@@ -46,15 +46,16 @@ def _mask(s: str, font: tuple[Any, ...], dpi: float, antialiased: bool,
           prop: FontProperties) -> tuple[np.ndarray, float, float] | None:
     """Coverage of ``s`` drawn at angle 0, cropped, and where its anchor lies in it."""
     size_px = prop.get_size_in_points() * dpi / 72.0
+    # Room enough for any glyphs without measuring them first (measuring lays the text
+    # out once more): a glyph is at most about one em wide.
     pad = math.ceil(2 * size_px) + 4
-    scratch = RendererAgg(1, 1, dpi)
-    w, h, _ = scratch.get_text_width_height_descent(s, prop, False)
-    width, height = math.ceil(w) + 2 * pad, math.ceil(h) + 2 * pad
+    width = math.ceil(1.3 * size_px * max(len(s), 1)) + 2 * pad
+    height = math.ceil(3 * size_px) + 2 * pad
     scratch = RendererAgg(width, height, dpi)
     gc = scratch.new_gc()
     gc.set_foreground((0.0, 0.0, 0.0, 1.0), isRGBA=True)
     gc.set_antialiased(antialiased)
-    ax, ay = float(pad), float(pad + h)  # the anchor, y down, well inside the scratch
+    ax, ay = float(pad), float(pad + 2 * size_px)  # the anchor, y down, well inside
     RendererAgg.draw_text(scratch, gc, ax, ay, s, prop, 0.0)
     gc.restore()
     alpha = np.asarray(scratch.buffer_rgba())[..., 3]
