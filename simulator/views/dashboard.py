@@ -86,6 +86,7 @@ class CompareDashboard(DashboardBase):
         if scenario is None:  # an async view: the case where the two servers differ
             w = DEFAULT.classes[0].workload
             scenario = replace(DEFAULT, workload=replace(w, view="async"))
+        self._lanes_drawn: dict[int, RunResult] = {}
         super().__init__(scenario, style=style, with_server=False)
 
     def scenarios(self) -> list[Scenario]:
@@ -97,8 +98,10 @@ class CompareDashboard(DashboardBase):
         right = 0.0
         lat_axes = []
         for i, res in enumerate(results):
-            plot_lanes(res, ax=clear_data(ax[f"lanes{i}"]), max_requests=LANE_REQUESTS // 2,
-                       legend=i == 1)
+            if self._lanes_drawn.get(i) is not res:  # a side whose run did not change stays
+                plot_lanes(res, ax=clear_data(ax[f"lanes{i}"]),
+                           max_requests=LANE_REQUESTS // 2, legend=i == 1)
+                self._lanes_drawn[i] = res
             if live:
                 plot_compare(live[i].sim, live[i].real, ax=clear_data(ax[f"cmp{i}"]),
                              residual_ax=clear_data(ax[f"resid{i}"]),
