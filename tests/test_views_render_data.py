@@ -33,6 +33,7 @@ from matplotlib.colors import to_hex, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
+from matplotlib.path import Path as MplPath
 
 from simulator import (
     ASGIServer,
@@ -84,6 +85,16 @@ def _rects(col: Collection) -> list[list[float]]:
     return sorted(_r(out))
 
 
+def _strokes(path: MplPath) -> list[list[list[float]]]:
+    """The polylines of a path, split at each MOVETO (no simplification)."""
+    out: list[list[list[float]]] = []
+    for (x, y), code in path.iter_segments(simplify=False, curves=False):
+        if code == MplPath.MOVETO or not out:
+            out.append([])
+        out[-1].append([float(x), float(y)])
+    return out
+
+
 def axes_data(ax: Axes) -> dict[str, Any]:
     """What one Axes shows, from its artists (visible ones only)."""
     polys: dict[str, list[Any]] = {}
@@ -93,6 +104,9 @@ def axes_data(ax: Axes) -> dict[str, Any]:
             continue
         if isinstance(col, LineCollection):
             segs.extend(_r([np.asarray(s).tolist() for s in col.get_segments()]))
+        elif len(col.get_facecolor()) == 0:  # strokes only: a path of line segments
+            for p in col.get_paths():
+                segs.extend(_r(_strokes(p)))
         elif isinstance(col, (PolyCollection, PathCollection)):
             rects = _rects(col)
             if rects:

@@ -127,9 +127,12 @@ def _draw(ax: Axes, lay: Layout) -> None:
                 label=KIND_LABELS["failed"], linestyle="none")
     if lay.starts:
         # A white tick where each request takes its lane: back-to-back requests stay apart.
-        starts = np.asarray(lay.starts, dtype=float)
-        ax.vlines(starts[:, 0], starts[:, 1], starts[:, 1] + starts[:, 2], colors="white",
-                  linewidth=1.0)
+        # One path of short vertical strokes; the limits are set below, not from them.
+        s = np.asarray(lay.starts, dtype=float)
+        verts = np.stack([s[:, :2], np.column_stack((s[:, 0], s[:, 1] + s[:, 2]))], axis=1)
+        strokes = Path(verts.reshape(-1, 2), np.tile([Path.MOVETO, Path.LINETO], len(s)))
+        ax.add_collection(PathCollection([strokes], facecolors="none", edgecolors="white",
+                                         linewidths=1.0, snap=True), autolim=False)
     for level in lay.dividers:
         ax.axhline(level, color="0.6", linewidth=0.8)
     ax.set_ylim(lay.height, 0)
