@@ -132,6 +132,7 @@ class FastCanvas(FigureCanvasAgg):
 
 LEGEND_CACHE = 64  # distinct legends remembered
 _LEGENDS: OrderedDict[tuple[Any, ...], tuple[np.ndarray, int, int]] = OrderedDict()
+_LEGENDS_SEEN: OrderedDict[tuple[Any, ...], None] = OrderedDict()
 _HANDLE_PROPS = ("get_facecolor", "get_edgecolor", "get_color", "get_linewidth",
                  "get_linestyle", "get_alpha", "get_marker", "get_markersize",
                  "get_markeredgewidth", "get_hatch")
@@ -168,6 +169,14 @@ def _stamped_draw(legend: Legend, renderer: Any) -> None:
         return
     key = _legend_key(legend, renderer)
     hit = _LEGENDS.get(key)
+    if hit is None and key not in _LEGENDS_SEEN:
+        # First sight: draw it as Agg does (a legend whose labels hold a changing number
+        # may never come back); remember its pixels only if it is drawn again.
+        _LEGENDS_SEEN[key] = None
+        while len(_LEGENDS_SEEN) > 4 * LEGEND_CACHE:
+            _LEGENDS_SEEN.popitem(last=False)
+        Legend.draw(legend, renderer)
+        return
     if hit is None:
         scratch = CachedTextRenderer(renderer.width, renderer.height, renderer.dpi)
         Legend.draw(legend, scratch)
