@@ -1,4 +1,4 @@
-"""Agg that remembers: texts and legends are rasterised once, then stamped.
+"""Agg that remembers: texts, their layouts and legends are worked out once, then reused.
 
 A dashboard picture holds about sixty pieces of text (tick labels, titles, legends, the
 percentile labels) and most of them are the same from one slider change to the next:
@@ -12,6 +12,10 @@ in a small cache, and composited with Agg's own ``draw_text_image`` in the text'
 at its position and angle. Positions are snapped to whole pixels, as matplotlib before
 3.11 did; the letters are the ones Agg drew. Math text and texts with font features fall
 through to Agg unchanged.
+
+Before drawing a text matplotlib lays it out (where each line goes around the anchor),
+twice per tick label per draw; during a :class:`FastCanvas` draw the layouts are
+remembered too, by text, font, spacing, alignment, rotation and dpi.
 
 Legends are the same story, larger: laying out a legend's boxes, handles and labels was
 a third of a dashboard's draw. :func:`stamp_legends` makes a legend remember its pixels
@@ -32,6 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.legend import Legend
+from matplotlib.text import Text
 
 CACHE_SIZE = 4096  # distinct texts; a mask is a few kB
 
@@ -118,8 +123,46 @@ class CachedTextRenderer(RendererAgg):
         self._renderer.draw_text_image(img, round(left), round(bottom), angle, gc)
 
 
+LAYOUT_CACHE = 4096
+_LAYOUTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_agg_text_layout = Text._get_layout  # type: ignore[attr-defined]
+
+
+def _remembered_layout(text: Any, renderer: Any) -> Any:
+    """``Text._get_layout``, remembered: where each line of a text goes around its anchor.
+
+    It depends only on the text and its font, spacing, alignment, rotation and dpi, yet
+    matplotlib works it out twice per tick label per draw (once to measure, once to
+    draw). Wrapped, TeX or path-effect texts are laid out afresh.
+    """
+    if not isinstance(renderer, CachedTextRenderer) or text.get_wrap() or text.get_usetex():
+        return _agg_text_layout(text, renderer)
+    try:
+        key = (text.get_text(), _font_key(text.get_fontproperties()), text.get_parse_math(),
+               text._linespacing, text._get_multialignment(), text.get_rotation(),
+               text.get_horizontalalignment(), text.get_verticalalignment(),
+               text.get_rotation_mode(), text.get_figure(root=True).dpi)
+    except AttributeError:  # a matplotlib without these: lay out as it does
+        return _agg_text_layout(text, renderer)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _LAYOUTS[key] = _agg_text_layout(text, renderer)
+        while len(_LAYOUTS) > LAYOUT_CACHE:
+            _LAYOUTS.popitem(last=False)
+    return found
+
+
 class FastCanvas(FigureCanvasAgg):
-    """``FigureCanvasAgg`` whose renderer remembers texts (:class:`CachedTextRenderer`)."""
+    """``FigureCanvasAgg`` whose renderer remembers texts (:class:`CachedTextRenderer`)
+    and whose draws remember text layouts."""
+
+    def draw(self) -> None:
+        # For the length of this draw only; the learner's own figures are left alone.
+        setattr(Text, "_get_layout", _remembered_layout)  # noqa: B010
+        try:
+            super().draw()
+        finally:
+            setattr(Text, "_get_layout", _agg_text_layout)  # noqa: B010
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
