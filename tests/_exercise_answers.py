@@ -46,4 +46,10 @@ ANSWERS: dict[str, list[Exercise]] = {
     "05_realtime_websockets": [
         Exercise("my_threads = None", "my_threads = 203",
                  "threads for 200 long-polls + page views")],
+    "08_myths_and_pitfalls": [
+        # asyncio's default executor on 8 cores: min(32, 8 + 4) = 12 threads, 20 req/s each
+        Exercise("my_rate = None", "my_rate = min(32, 8 + 4) / 0.050", "to_thread on 8 cores"),
+        # sync, sync | async | sync: two stretches, two hops each, on one loop
+        Exercise("my_ceiling = None", "my_ceiling = 1000 / (2.0 + 2 * 2 * 0.5)",
+                 "one loop's ceiling with hops")],
 }

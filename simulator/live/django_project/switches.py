@@ -9,7 +9,8 @@ two sync middlewares side by side run on one thread and cost one trip there and 
 an async middleware between them costs a trip more.
 
 A *hop* is one such trip: from the loop to a thread and back, or from a thread to the
-loop and back (one ``sync_to_async`` or ``async_to_sync`` call). Every ASGI request
+loop and back (one ``sync_to_async`` or ``async_to_sync`` call); a *switch* is one
+change of thread, so a hop is two switches. Every ASGI request
 pays at least one: after sending the response, Django closes it on a thread
 (``sync_to_async(response.close)``, which sends ``request_finished``).
 
@@ -20,6 +21,12 @@ always on the loop), the view, the sending of the response, its closing.
 :func:`cost_of_stacks` measures what the hops cost the server in CPU
 (:func:`simulator.live.server_cpu.measure_cpu`), and :func:`view_threads` names the
 threads that ran ``n`` requests sent at once.
+
+The simulator counts the same hops: ``ASGIServer(sync_stretches=n)`` charges two for each
+of ``n`` stretches of adjacent sync middleware (:func:`sync_stretches` counts them in a
+stack) and one for a sync view (:func:`simulator.model.thread_hops`). The hop that closes
+the response is paid by every request alike, so the model counts it in ``overhead_ms``:
+``trace(stack, view).hops == thread_hops(ASGIServer(sync_stretches=...), view) + 1``.
 
 >>> from simulator.live.django_project import switches
 >>> t = switches.trace(("sync", "sync"), view="async")   # doctest: +SKIP
@@ -76,6 +83,11 @@ class Trace:
         """Trips to a thread and back (or to the loop and back): half the switches."""
         return self.switches // 2
 
+    @property
+    def stretches(self) -> int:
+        """Stretches of adjacent sync middleware in the stack (see :func:`sync_stretches`)."""
+        return sync_stretches(self.stack)
+
     def label(self) -> str:
         """E.g. ``"sync, async, sync middleware; async view"``."""
         mw = ", ".join(self.stack) + " middleware" if self.stack else "no sync middleware"
@@ -87,6 +99,18 @@ class Trace:
 
     def __str__(self) -> str:
         return f"{self.label()}: {self.hops} hops ({self.path()})"
+
+
+def sync_stretches(stack: Sequence[str]) -> int:
+    """Runs of adjacent ``"sync"`` middleware in ``stack``: what
+    ``ASGIServer(sync_stretches=...)`` takes.
+
+    >>> sync_stretches(("sync", "sync", "async", "sync")), sync_stretches(("async",))
+    (2, 0)
+    """
+    middleware_paths(stack)  # a checked stack
+    return sum(kind == "sync" and (i == 0 or stack[i - 1] != "sync")
+               for i, kind in enumerate(stack))
 
 
 def middleware_paths(stack: Sequence[str]) -> list[str]:
