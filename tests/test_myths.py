@@ -17,13 +17,8 @@ import pytest
 
 from simulator import ClosedLoop
 from simulator.live import django_project, myths, serve, stop_all, try_on_gunicorn
-from simulator.live.myth_runs import (
-    peak_threads,
-    pinned_by_websockets,
-    server_cost,
-    statuses,
-    threads_used,
-)
+from simulator.live.myth_runs import pinned_by_websockets, server_cost, statuses
+from simulator.live.threads import peak_threads, threads_used
 from simulator.live.wrong_server import gunicorn_version
 from tests._leaks import leftovers, snapshot
 

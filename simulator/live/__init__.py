@@ -43,6 +43,7 @@ from . import (
     myths,
     server_cpu,
     streaming,
+    threads,
     websocket,
 )
 from ._warnings import LiveLabWarning
@@ -88,6 +89,7 @@ __all__ = [
     "server_cpu",
     "stop_all",
     "streaming",
+    "threads",
     "try_on_gunicorn",
     "websocket",
 ]

@@ -7,19 +7,15 @@
   (:func:`~simulator.live.server_cpu.measure_cpu`), the fair way to race two servers on
   a shared machine: the CPU a request costs the server does not depend on who else is
   using the cores.
-- :func:`threads_used`: send requests at once and collect the thread each reply names.
-- :func:`peak_threads`: the most OS threads a server process held while something ran.
 - :func:`statuses`: the HTTP status of each path (does every view answer?).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,8 +27,7 @@ from .load._sync import run_sync
 from .server_cpu import Cost, measure_cpu
 from .serving import LiveServer
 
-__all__ = ["Cost", "Pinning", "peak_threads", "pinned_by_websockets", "server_cost",
-           "statuses", "threads_used"]
+__all__ = ["Cost", "Pinning", "pinned_by_websockets", "server_cost", "statuses"]
 
 T = TypeVar("T")
 
@@ -127,52 +122,6 @@ def server_cost(srv: LiveServer, path: str = "/", *, requests: int = 1000, users
     return measure_cpu(srv.url_for(path, **query), ClosedLoop(users=users), requests=requests,
                        warmup=warmup, best_of=best_of, require_all=True,
                        label=label or srv.describe())
-
-
-# -- threads -----------------------------------------------------------------------------
-def threads_used(url: str, header: str, n: int = 16) -> list[str]:
-    """Send ``n`` requests to ``url`` at once; the distinct values of ``header`` (the
-    thread each reply says it ran on), sorted."""
-    check_int("threads_used", "n", n, low=1, high=256, hint="Try n=16.")
-
-    async def go() -> list[str]:
-        limits = httpx.Limits(max_connections=n)
-        async with httpx.AsyncClient(limits=limits, trust_env=False, timeout=30) as client:
-            replies = await asyncio.gather(*(client.get(url) for _ in range(n)))
-        return sorted({r.headers.get(header, "?") for r in replies})
-
-    return run_sync(go)
-
-
-def peak_threads(pid: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, int]:
-    """Run ``fn(*args, **kwargs)`` while counting the OS threads of process ``pid`` and
-    its children every 10 ms; return ``fn``'s result and the most threads seen."""
-    import psutil  # noqa: PLC0415 - comes with ipykernel
-
-    proc = psutil.Process(pid)
-    peak = [0]
-    done = threading.Event()
-
-    def count() -> int:
-        procs = [proc, *proc.children(recursive=True)]
-        total = 0
-        for p in procs:
-            with contextlib.suppress(psutil.Error):  # a process that just ended
-                total += p.num_threads()
-        return total
-
-    def sample() -> None:
-        while not done.wait(0.01):
-            peak[0] = max(peak[0], count())
-
-    sampler = threading.Thread(target=sample, name="peak-threads", daemon=True)
-    sampler.start()
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        done.set()
-        sampler.join()
-    return result, peak[0]
 
 
 # -- does every view answer? --------------------------------------------------------------

@@ -19,8 +19,7 @@ returns where each piece ran (:class:`Trace`): the server, each middleware on th
 and out, Django's innermost handler (``urls``: it resolves the URL and calls the view,
 always on the loop), the view, the sending of the response, its closing.
 :func:`cost_of_stacks` measures what the hops cost the server in CPU
-(:func:`simulator.live.server_cpu.measure_cpu`), and :func:`view_threads` names the
-threads that ran ``n`` requests sent at once.
+(:func:`simulator.live.server_cpu.measure_cpu`).
 
 The simulator counts the same hops: ``ASGIServer(sync_stretches=n)`` charges two for each
 of ``n`` stretches of adjacent sync middleware (:func:`sync_stretches` counts them in a
@@ -196,18 +195,6 @@ def trace(middleware: Sequence[str] = (), view: str = "async") -> Trace:
     loop = raw[0][1]  # the server step runs on the loop
     steps = tuple((name, "loop" if thread == loop else "thread") for name, thread in raw)
     return Trace(tuple(middleware), view, steps, tuple(t for _, t in raw))
-
-
-async def view_threads(url: str, n: int = 16) -> set[str]:
-    """Send ``n`` requests to ``url`` at once; the names of the threads that ran the view
-    (from the ``x-view-thread`` header of each response)."""
-    import asyncio  # noqa: PLC0415
-
-    import httpx  # noqa: PLC0415
-
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=n)) as client:
-        replies = await asyncio.gather(*(client.get(url, timeout=10) for _ in range(n)))
-    return {r.headers["x-view-thread"] for r in replies}
 
 
 def stack_app(middleware: Sequence[str] = ()) -> str:
