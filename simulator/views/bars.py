@@ -62,6 +62,9 @@ METRIC_LABELS: dict[str, str] = {
 
 LOG_SPAN = 30.0  # a latency whose bars span more than this factor is drawn on a log scale
 _DEFAULT_LABELS = ("measured", "simulated")
+# A number stays readable where a theory line crosses it.
+_UNDER_TEXT = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+               "alpha": 0.85}
 _SUMMARY_NUMBERS = {f.name for f in fields(Summary)} - {"label"}
 
 
@@ -174,7 +177,7 @@ def _write_values(ax: Axes, bars: Any, values: list[float]) -> None:
             text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, v), ha="center",
                         va="bottom", fontsize="small", xytext=(0, 2),
-                        textcoords="offset points")
+                        textcoords="offset points", zorder=4, bbox=_UNDER_TEXT)
 
 
 def _scale(ax: Axes, metric: str, values: list[float]) -> None:
