@@ -36,17 +36,15 @@ from __future__ import annotations
 import argparse
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from _machine import machine
 from vs_wrk import settle, wrk
 
-from simulator import ClosedLoop, Pool, Scenario, Workload, simulate
-from simulator.live import calibrate, run_load, serve
+from simulator import ClosedLoop, simulate
+from simulator.live import calibrate, run_load
 from simulator.live.calibrate import Calibration
-from simulator.model import ASGIServer, WSGIServer
+from simulator.live.lineup import Setup
 from simulator.results import RunResult
 
 IO_MS = 50.0
@@ -54,35 +52,16 @@ USERS = (1, 4, 16, 64)
 GOAL = 0.10
 
 
-@dataclass(frozen=True)
-class Setup:
-    """A server to measure and its model: an app by import string, and how to describe
-    it to the simulator with this machine's calibration."""
-
-    label: str
-    app: str
-    interface: str
-    threads: int | None
-    view: str
-    model: Callable[[Calibration], WSGIServer | ASGIServer]
-    query: dict[str, Any] = field(default_factory=lambda: {"io_ms": IO_MS})
-    scenario: dict[str, Any] = field(default_factory=dict)  # e.g. pools=(Pool(...),)
-    workload: dict[str, Any] = field(default_factory=dict)  # e.g. pool="db"
-
-
-WSGI_1 = Setup("WSGI 1 thread", "simulator.live.apps:wsgi_app", "wsgi", 1, "sync",
-               lambda cal: cal.wsgi(threads=1))
-WSGI_4 = Setup("WSGI 4 threads", "simulator.live.apps:wsgi_app", "wsgi", 4, "sync",
-               lambda cal: cal.wsgi(threads=4))
-ASGI = Setup("ASGI (uvicorn)", "simulator.live.apps:asgi_app", "asgi", None, "async",
-             lambda cal: cal.asgi())
+# Each server and its model, as notebook 06 describes its line-up.
+WSGI_1 = Setup("WSGI 1 thread", "wsgi", threads=1)
+WSGI_4 = Setup("WSGI 4 threads", "wsgi", threads=4)
+ASGI = Setup("ASGI (uvicorn)", "asgi")
 # A pool of 10 connections in front of the I/O (simulator.live.pooled): at most
 # 10 / 0.05 s = 200 req/s, however many threads (32 here) or coroutines wait for it.
-_POOL = {"scenario": {"pools": (Pool("db", size=10),)}, "workload": {"pool": "db"}}
-WSGI_POOL = Setup("WSGI 32, pool 10", "simulator.live.pooled:pool_wsgi(size=10)", "wsgi", 32,
-                  "sync", lambda cal: cal.wsgi(threads=32), **_POOL)
-ASGI_POOL = Setup("ASGI, pool 10", "simulator.live.pooled:pool_asgi(size=10)", "asgi", None,
-                  "async", lambda cal: cal.asgi(), **_POOL)
+WSGI_POOL = Setup("WSGI 32, pool 10", "wsgi", threads=32,
+                  app="simulator.live.pooled:pool_wsgi(size=10)", pool_size=10)
+ASGI_POOL = Setup("ASGI, pool 10", "asgi", app="simulator.live.pooled:pool_asgi(size=10)",
+                  view="async", pool_size=10)
 ROWS: tuple[tuple[Setup, int], ...] = tuple(
     (setup, users) for setup in (WSGI_1, WSGI_4, ASGI) for users in USERS) + tuple(
     (setup, users) for setup in (WSGI_POOL, ASGI_POOL) for users in (16, 64))
@@ -95,11 +74,9 @@ def _err(real: float, sim: float) -> float:
 def _simulate(setup: Setup, cal: Calibration, users: int, real: RunResult,
               duration_s: float) -> RunResult:
     """The model of ``setup`` with the users' measured time in the generator as think."""
-    gap_ms = float(real.meta["user_gap_ms"])
-    sc = Scenario(server=setup.model(cal),
-                  workload=Workload(io_ms=IO_MS, view=setup.view, **setup.workload),
-                  arrivals=ClosedLoop(users=users, think_ms=gap_ms), duration_s=duration_s,
-                  seed=1, **setup.scenario)
+    sc = setup.scenario(io_ms=IO_MS, users=users, think_ms=float(real.meta["user_gap_ms"]),
+                        duration_s=duration_s, overhead_ms=cal.overhead(setup.interface),
+                        seed=1)
     return simulate(sc)
 
 
@@ -137,13 +114,11 @@ def main() -> None:
             if setup is not current:
                 if srv is not None:
                     srv.stop()
-                kw = {} if setup.threads is None else {"threads": setup.threads}
-                srv = serve(setup.app, interface=setup.interface, name="sim-vs-real",
-                            quiet=True, **kw)
+                srv = setup.serve(name="sim-vs-real")
                 current = setup
-                run_load(srv.url_for("/", **setup.query), ClosedLoop(users=8), requests=40,
+                run_load(srv.url_for("/", io_ms=IO_MS), ClosedLoop(users=8), requests=40,
                          progress=False)  # warm up
-            url = srv.url_for("/", **setup.query)
+            url = srv.url_for("/", io_ms=IO_MS)
             real = run_load(url, ClosedLoop(users=users), duration_s=args.duration,
                             progress=False)
             sim = _simulate(setup, cal, users, real, args.duration)

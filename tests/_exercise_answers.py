@@ -46,4 +46,16 @@ ANSWERS: dict[str, list[Exercise]] = {
     "05_realtime_websockets": [
         Exercise("my_threads = None", "my_threads = 203",
                  "threads for 200 long-polls + page views")],
+    # 4 processes on 2 cores: two requests compute at once, 20 ms each: 2 / 0.020 s
+    "06_cpu_bound_and_the_gil": [
+        Exercise("my_rate = None", "my_rate = 2 / 0.020", "the CPU-bound ceiling")],
+    # the loop accepts all 50 users; the pool's 10 threads each serve 1 / 0.1 s
+    "07_under_the_hood": [
+        Exercise("my_throughput = None", "my_throughput = 10 / 0.100", "a2wsgi's ceiling")],
+    "08_myths_and_pitfalls": [
+        # asyncio's default executor on 8 cores: min(32, 8 + 4) = 12 threads, 20 req/s each
+        Exercise("my_rate = None", "my_rate = min(32, 8 + 4) / 0.050", "to_thread on 8 cores"),
+        # sync, sync | async | sync: two stretches, two hops each, on one loop
+        Exercise("my_ceiling = None", "my_ceiling = 1000 / (2.0 + 2 * 2 * 0.5)",
+                 "one loop's ceiling with hops")],
 }

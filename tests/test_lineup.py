@@ -26,6 +26,20 @@ def test_the_model_reaches_the_ceiling_and_threads_do_not_raise_it():
         assert res.summary().throughput_rps == pytest.approx(ceiling, rel=0.02), s.label
 
 
+def test_a_setup_with_a_pool_is_modelled_waiting_for_a_connection():
+    s = Setup("ASGI, pool 10", "asgi", app="simulator.live.pooled:pool_asgi(size=10)",
+              view="async", pool_size=10)
+    sc = s.scenario(io_ms=50, users=64, think_ms=1.0, duration_s=2, overhead_ms=0.2, seed=1)
+    assert sc.pools[0].size == 10 and sc.workload.pool == "db"
+    assert sc.server == ASGIServer(overhead_ms=0.2) and sc.arrivals.think_ms == 1.0
+    assert sc.requests is None and sc.duration_s == 2
+    # 10 connections, each held 50 ms: 200 a second, however many coroutines wait
+    assert simulate(sc).summary().throughput_rps == pytest.approx(200, rel=0.05)
+    assert Setup("w", "wsgi").scenario(cpu_ms=1).requests == 2_000
+    with pytest.raises(ValueError, match="pool_size"):
+        Setup("x", "wsgi", pool_size=0)
+
+
 def test_ceiling_counts_processes_up_to_the_cores():
     assert ceiling_rps(4, 20.0, cores=2) == 100.0
     assert ceiling_rps(1, 20.0, cores=8) == 50.0

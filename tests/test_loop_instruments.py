@@ -20,7 +20,7 @@ import pytest
 from simulator import ClosedLoop, simulate
 from simulator.live.coroutines import check_plan, plan_scenario, trace_coroutines
 from simulator.live.loop_watch import Drill, drill, log_lines
-from simulator.views import plot_chunks, plot_drill, plot_lineup, plot_timeline
+from simulator.views import plot_chunks, plot_drill, plot_timeline
 
 PLAN = {"A": [("cpu", 3), ("await", 10)], "hog": [("cpu", 15)], "C": [("cpu", 3), ("await", 10)]}
 
@@ -69,15 +69,6 @@ def test_bad_plans_are_refused(plan, match):
 def test_plan_scenario_refuses_what_the_model_cannot_do():
     with pytest.raises(ValueError, match="compute, then await"):
         plan_scenario({"A": [("await", 5), ("cpu", 3)]})
-
-
-def test_plot_lineup_puts_the_model_beside_the_measurement():
-    ax = plot_lineup({"a": 10.0, "b": 20.0}, {"a": 12.0}, theory={"b": 25.0})
-    heights = [p.get_height() for p in ax.patches]
-    assert heights[:3] == [10, 20, 12] and heights[3] != heights[3]  # b has no model: NaN
-    assert ax.get_legend() is not None
-    with pytest.raises(ValueError, match="at least one"):
-        plot_lineup({})
 
 
 def test_log_lines_keeps_continuation_lines():

@@ -17,13 +17,8 @@ import pytest
 
 from simulator import ClosedLoop
 from simulator.live import django_project, myths, serve, stop_all, try_on_gunicorn
-from simulator.live.myth_runs import (
-    peak_threads,
-    pinned_by_websockets,
-    server_cost,
-    statuses,
-    threads_used,
-)
+from simulator.live.myth_runs import pinned_by_websockets, server_cost, statuses
+from simulator.live.threads import peak_threads, threads_used
 from simulator.live.wrong_server import gunicorn_version
 from tests._leaks import leftovers, snapshot
 
@@ -213,36 +208,3 @@ def test_server_extras_shows_gunicorns_socket_and_none_from_waitress():
         gunicorn = httpx.get(srv.url, timeout=10).json()["extras"]
     assert gunicorn["gunicorn.socket"] == "socket"
     assert not any("socket" in key for key in waitress)
-
-
-
-# -- where Django switches -----------------------------------------------------------------
-@pytest.mark.live
-@pytest.mark.usefixtures("_no_servers_left")
-@pytest.mark.parametrize(("stack", "view", "switches"), [
-    ([], "async", 0),
-    (["sync"], "async", 2),
-    (["sync", "sync"], "async", 2),              # adjacent sync middleware share one stretch
-    (["sync", "async", "sync"], "async", 4),     # an async piece between them splits it
-    (["async", "sync", "sync", "async"], "async", 2),
-    (["sync", "sync"], "sync", 1),
-])
-def test_django_switches_at_each_boundary_not_per_sync_middleware(stack, view, switches):
-    from simulator.live.middleware_switches import boundaries, trace_switches
-
-    trace = trace_switches(stack, view)
-    assert trace.switches == switches == boundaries(stack, view)
-    assert [what for what, _ in trace.steps] == [f"{m} middleware" for m in stack] + [
-        f"{view} view"]
-    sync_threads = {t for what, t in trace.steps if what.startswith("sync")}
-    assert len(sync_threads) <= 1  # one thread per request for all its sync code
-    assert trace.loop_thread not in sync_threads
-
-
-def test_switch_tracing_checks_its_stack():
-    from simulator.live.middleware_switches import boundaries
-
-    with pytest.raises(ValueError, match="'sync' or 'async'"):
-        boundaries(["sync", "threaded"])
-    with pytest.raises(ValueError, match="give a list"):
-        boundaries("sync")  # type: ignore[arg-type]

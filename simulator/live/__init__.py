@@ -24,8 +24,9 @@ It is built in two rooms that never import each other, with the apps beside them
 - beside them: :mod:`~simulator.live.apps` (raw WSGI and ASGI demo apps that stamp
   where and when they ran, :mod:`._stamp`), :mod:`~simulator.live.websocket` (an echo
   and broadcast websocket app), :mod:`~simulator.live.django_project` (a real Django
-  project), and :func:`calibrate` (this machine's per-request costs, for
-  ``simulate()``), which uses both rooms; :class:`LiveLabWarning` for a mistake a
+  project), :func:`measure_cpu` (a server's own CPU per request, from the clock its
+  responses report) and :func:`calibrate` (this machine's per-request costs, for
+  ``simulate()``), which use both rooms; :class:`LiveLabWarning` for a mistake a
   student can fix (nothing listening at the address, an app served as the other
   interface).
 """
@@ -38,15 +39,17 @@ from . import (
     gil,
     lineup,
     loop_watch,
-    middleware_switches,
     myth_runs,
     myths,
+    server_cpu,
     streaming,
+    threads,
     websocket,
 )
 from ._warnings import LiveLabWarning
 from .calibrate import Calibration, calibrate
 from .load import Target, run_load, run_load_async, set_target_lookup
+from .server_cpu import measure_cpu
 from .serving import LiveServer, ServerConfig, ServerStartError, by_port, running, serve, stop_all
 from .websocket import broadcast_check
 from .wrong_server import GunicornRun, try_on_gunicorn
@@ -76,15 +79,17 @@ __all__ = [
     "gil",
     "lineup",
     "loop_watch",
-    "middleware_switches",
+    "measure_cpu",
     "myth_runs",
     "myths",
     "run_load",
     "run_load_async",
     "running",
     "serve",
+    "server_cpu",
     "stop_all",
     "streaming",
+    "threads",
     "try_on_gunicorn",
     "websocket",
 ]

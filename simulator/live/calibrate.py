@@ -9,9 +9,9 @@ exact; to compare a simulation with a live run, measure them here and pass them 
     sc = Scenario(server=cal.wsgi(threads=4), ...)          # WSGIServer(overhead_ms=...)
 
 How: each server runs in a subprocess of its own (so nothing else shares its CPU), a
-few hundred requests to an endpoint that does no work are sent, and the growth of the
-server process's CPU time (all its threads; the apps report ``time.process_time()`` in
-their ``x-cpu-s`` header, to the microsecond) is divided by the number of requests.
+few hundred requests to an endpoint that does no work are sent, and the server's CPU per
+request is read from the clock it reports on every response
+(:func:`~simulator.live.server_cpu.measure_cpu`).
 The switch cost is the extra CPU of a sync Django view over an async one under ASGI:
 the sync view's only extra work is the hop to its thread and back.
 """
@@ -21,12 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from ..model import ASGIServer, ClosedLoop, WSGIServer
-from ..model._check import check_int
-from ._stamp import CPU
-from .load import run_load
+from ..model._check import check_choice, check_int
+from .server_cpu import measure_cpu
 from .serving import serve
 
 _APPS = {"wsgi": "simulator.live.apps:wsgi_app", "asgi": "simulator.live.apps:asgi_app"}
@@ -57,17 +54,26 @@ class Calibration:
     def wsgi(self, threads: int = 1, processes: int = 1, *, django: bool = False,
              **extra: Any) -> WSGIServer:
         """A calibrated :class:`~simulator.WSGIServer` (raw app, or Django if ``django``)."""
-        over = self.django_wsgi_overhead_ms if django else self.wsgi_overhead_ms
-        return WSGIServer(processes=processes, threads=threads, overhead_ms=over or 0.0,
+        return WSGIServer(processes=processes, threads=threads,
+                          overhead_ms=self.overhead("wsgi", django=django),
                           switch_ms=self.switch_ms or 0.0, **extra)
 
     def asgi(self, processes: int = 1, *, django: bool = False, sync_stretches: int = 0,
              **extra: Any) -> ASGIServer:
         """A calibrated :class:`~simulator.ASGIServer` (raw app, or Django if ``django``)."""
-        over = self.django_asgi_overhead_ms if django else self.asgi_overhead_ms
-        return ASGIServer(processes=processes, overhead_ms=over or 0.0,
+        return ASGIServer(processes=processes, overhead_ms=self.overhead("asgi", django=django),
                           switch_ms=self.switch_ms or 0.0, sync_stretches=sync_stretches,
                           **extra)
+
+    def overhead(self, interface: str, *, django: bool = False) -> float:
+        """The measured ``overhead_ms`` of waitress (``"wsgi"``) or uvicorn (``"asgi"``),
+        with a raw app or, if ``django``, the Django project (0 if not measured)."""
+        check_choice("Calibration.overhead", "interface", interface, ("wsgi", "asgi"))
+        if interface == "wsgi":
+            value = self.django_wsgi_overhead_ms if django else self.wsgi_overhead_ms
+        else:
+            value = self.django_asgi_overhead_ms if django else self.asgi_overhead_ms
+        return value or 0.0
 
     def table(self) -> str:
         """The measurements as a small table (what was not measured is left out, and
@@ -92,28 +98,12 @@ class Calibration:
         return self.table()
 
 
-def _cpu_s(url: str) -> float:
-    """The server process's CPU time (s), as its ``x-cpu-s`` header reports it."""
-    response = httpx.get(url, timeout=10.0, trust_env=False)
-    value = response.headers.get(CPU)
-    if value is None:
-        raise RuntimeError(f"calibrate: {url} sent no {CPU} header; calibrate needs the "
-                           "live lab's apps (simulator.live.apps or django_project).")
-    return float(value)
-
-
 def _measure(srv: Any, path: str, requests: int, users: int) -> tuple[float, float, float]:
     """(server CPU ms, generator CPU ms, median latency ms) per request to ``path``."""
-    url = srv.url_for(path)
-    run_load(url, ClosedLoop(users=users), requests=min(100, requests), progress=False)
-    before = _cpu_s(url)
-    res = run_load(url, ClosedLoop(users=users), requests=requests, progress=False)
-    server_ms = 1000.0 * (_cpu_s(url) - before) / (requests + 1)
-    ok = res.summary().completed
-    if ok < requests:
-        raise RuntimeError(f"calibrate: only {ok} of {requests} requests to {url} succeeded; "
-                           "is something else loading this machine?")
-    return server_ms, float(res.meta["generator_cpu_ms_per_request"]), res.summary().p50_ms
+    cost = measure_cpu(srv.url_for(path), ClosedLoop(users=users), requests=requests,
+                       warmup=min(100, requests), require_all=True)
+    res = cost.result
+    return cost.cpu_ms, float(res.meta["generator_cpu_ms_per_request"]), res.summary().p50_ms
 
 
 def calibrate(*, requests: int = 500, users: int = 4, django: bool = True) -> Calibration:

@@ -2,7 +2,8 @@
 
 Each :class:`Setup` names a server configuration (waitress with N threads, uvicorn,
 gunicorn with N processes) and knows the simulator's description of itself, so one
-cell measures them all and the next simulates the same line-up::
+cell measures them all and the next simulates the same line-up (the benchmark
+``benchmarks/sim_vs_real.py`` describes its servers the same way)::
 
     live = measure_lineup(CPU_SETUPS, "/?cpu_ms=5", users=16, requests=300)
     sims = {s.label: simulate(s.scenario(cpu_ms=5, users=16)) for s in CPU_SETUPS}
@@ -20,25 +21,27 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import ASGIServer, ClosedLoop, Scenario, Workload, WSGIServer
+from ..model import ASGIServer, ClosedLoop, Pool, Scenario, Workload, WSGIServer
 from ..model._check import check_choice, check_int, check_number
 from ..results import RunResult
 from .django_project import ASGI_APP as DJANGO_ASGI
 from .django_project import WSGI_APP as DJANGO_WSGI
 from .load import run_load
-from .serving import serve
+from .serving import LiveServer, serve
 
 DEMO_APPS = {"wsgi": "simulator.live.apps:wsgi_app", "asgi": "simulator.live.apps:asgi_app"}
 
 
 @dataclass(frozen=True)
 class Setup:
-    """One server configuration of a line-up.
+    """A server to measure and its model: one server configuration of a line-up.
 
     ``app`` is an import string (default: the demo app of the interface); ``view`` the
     view style it runs, as the simulator names it: the demo ASGI app computes on the
     loop (``"async"``), Django's ``/cpu`` is a plain ``def`` view (``"sync"``: under
-    ASGI it runs on a thread of its own).
+    ASGI it runs on a thread of its own). ``pool_size``: the app's I/O waits for one of
+    that many connections (the pooled apps of :mod:`simulator.live.pooled`); ``None``
+    for no pool.
     """
 
     label: str
@@ -47,11 +50,14 @@ class Setup:
     processes: int = 1
     app: str = ""
     view: str = ""
+    pool_size: int | None = None
 
     def __post_init__(self) -> None:
         check_choice("Setup", "interface", self.interface, ("wsgi", "asgi"))
         check_int("Setup", "processes", self.processes, low=1, high=16, hint="Try 2.")
         check_int("Setup", "threads", self.threads, low=1, high=256, hint="Try 4.")
+        if self.pool_size is not None:
+            check_int("Setup", "pool_size", self.pool_size, low=1, high=1_000, hint="Try 10.")
         if not self.app:
             object.__setattr__(self, "app", DEMO_APPS[self.interface])
         if not self.view:
@@ -59,18 +65,34 @@ class Setup:
             object.__setattr__(self, "view", "async" if demo_asgi else "sync")
 
     def model(self, overhead_ms: float = 0.0) -> WSGIServer | ASGIServer:
-        """The simulator's description of this server."""
+        """The simulator's description of this server, charging ``overhead_ms`` of CPU per
+        request (e.g. ``calibrate().overhead(setup.interface)``)."""
         if self.interface == "asgi":
             return ASGIServer(processes=self.processes, overhead_ms=overhead_ms)
         return WSGIServer(processes=self.processes, threads=self.threads,
                           overhead_ms=overhead_ms)
 
-    def scenario(self, *, cpu_ms: float, users: int = 16, requests: int = 2_000,
-                 overhead_ms: float = 0.0, cores: int = 2) -> Scenario:
-        """This server under ``users`` closed-loop users of a ``cpu_ms`` view."""
-        return Scenario(server=self.model(overhead_ms), arrivals=ClosedLoop(users=users),
-                        workload=Workload(cpu_ms=cpu_ms, view=self.view),
-                        requests=requests, cores=cores)
+    def scenario(self, *, cpu_ms: float = 0.0, io_ms: float = 0.0, users: int = 16,
+                 think_ms: float = 0.0, requests: int | None = None,
+                 duration_s: float | None = None, overhead_ms: float = 0.0, cores: int = 2,
+                 seed: int = 0) -> Scenario:
+        """This server under ``users`` closed-loop users of a view with ``cpu_ms`` of
+        work and ``io_ms`` of waiting, for ``requests`` requests (2,000 if neither that
+        nor ``duration_s`` is given)."""
+        pools = () if self.pool_size is None else (Pool("db", size=self.pool_size),)
+        workload = Workload(cpu_ms=cpu_ms, io_ms=io_ms, view=self.view,
+                            pool="db" if pools else None)
+        if requests is None and duration_s is None:
+            requests = 2_000
+        return Scenario(server=self.model(overhead_ms), workload=workload,
+                        arrivals=ClosedLoop(users=users, think_ms=think_ms), pools=pools,
+                        requests=requests, duration_s=duration_s, cores=cores, seed=seed)
+
+    def serve(self, name: str = "lineup") -> LiveServer:
+        """Start this server in a subprocess of its own (stop it, or use ``with``)."""
+        threads = self.threads if self.interface == "wsgi" else None
+        return serve(self.app, interface=self.interface, threads=threads,
+                     processes=self.processes, name=name, quiet=True, start_timeout_s=20.0)
 
 
 CPU_SETUPS = (
@@ -99,9 +121,7 @@ def measure_lineup(setups: Sequence[Setup], path: str, *, users: int = 16,
               hint="Try requests=300.")
     out: dict[str, RunResult] = {}
     for s in setups:
-        threads = s.threads if s.interface == "wsgi" else None
-        with serve(s.app, interface=s.interface, threads=threads, processes=s.processes,
-                   name="lineup", quiet=True, start_timeout_s=20.0) as srv:
+        with s.serve() as srv:
             url = srv.url_for(path)
             run_load(url, ClosedLoop(users=users), requests=2 * users, progress=False)
             out[s.label] = run_load(url, ClosedLoop(users=users), requests=requests,

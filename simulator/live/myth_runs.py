@@ -3,22 +3,19 @@
 - :func:`pinned_by_websockets`: how long an ordinary request waits on a threaded WSGI
   server while websockets bolted onto it (:func:`~simulator.live.myths.websocket_wsgi`)
   hold its threads.
-- :func:`server_cost`: a server's throughput and its own CPU per request (from the
-  apps' ``x-cpu-s`` stamp), the fair way to race two servers on a shared machine: the
-  CPU a request costs the server does not depend on who else is using the cores.
-- :func:`threads_used`: send requests at once and collect the thread each reply names.
-- :func:`peak_threads`: the most OS threads a server process held while something ran.
+- :func:`server_cost`: a server's throughput and its own CPU per request
+  (:func:`~simulator.live.server_cpu.measure_cpu`), the fair way to race two servers on
+  a shared machine: the CPU a request costs the server does not depend on who else is
+  using the cores.
 - :func:`statuses`: the HTTP status of each path (does every view answer?).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,14 +23,11 @@ import httpx
 
 from ..model import ClosedLoop
 from ..model._check import check_int, check_number
-from ..results import RunResult
-from .calibrate import _cpu_s
-from .load import run_load
 from .load._sync import run_sync
+from .server_cpu import Cost, measure_cpu
 from .serving import LiveServer
 
-__all__ = ["Cost", "Pinning", "peak_threads", "pinned_by_websockets", "server_cost",
-           "statuses", "threads_used"]
+__all__ = ["Cost", "Pinning", "pinned_by_websockets", "server_cost", "statuses"]
 
 T = TypeVar("T")
 
@@ -112,32 +106,12 @@ def _worker_threads(pid: int) -> int:
 
 
 # -- the fair race: throughput and the server's own CPU per request ----------------------
-@dataclass(frozen=True)
-class Cost:
-    """One server on one endpoint: ``throughput_rps`` measured, and ``cpu_ms``, the
-    server process's CPU per request (ms), measured by the server itself."""
-
-    label: str
-    throughput_rps: float
-    cpu_ms: float
-    result: RunResult
-
-    @property
-    def ceiling_rps(self) -> float:
-        """Requests per second one core could serve at this CPU cost (1000 / cpu_ms)."""
-        return 1000.0 / self.cpu_ms if self.cpu_ms > 0 else float("inf")
-
-    def __str__(self) -> str:
-        return (f"{self.label}: {self.throughput_rps:,.0f} req/s, "
-                f"{self.cpu_ms:.3f} ms of server CPU per request")
-
-
 def server_cost(srv: LiveServer, path: str = "/", *, requests: int = 1000, users: int = 8,
                 best_of: int = 1, warmup: int = 50, label: str | None = None,
                 **query: Any) -> Cost:
     """Send ``warmup`` requests (not counted), then ``requests`` from ``users``
     closed-loop users to ``path?query``; return the throughput and the server's CPU per
-    request.
+    request (:func:`~simulator.live.server_cpu.measure_cpu`; every request must succeed).
 
     ``best_of``: repeat the run and keep the one with the highest throughput, the run
     least disturbed by other work on a shared machine. The app must stamp ``x-cpu-s``
@@ -145,70 +119,9 @@ def server_cost(srv: LiveServer, path: str = "/", *, requests: int = 1000, users
     """
     check_int("server_cost", "requests", requests, low=20, high=20_000, hint="Try 1000.")
     check_int("server_cost", "users", users, low=1, high=256, hint="Try users=8.")
-    check_int("server_cost", "best_of", best_of, low=1, high=10, hint="Try best_of=2.")
-    check_int("server_cost", "warmup", warmup, low=0, high=5_000, hint="Try warmup=50.")
-    url = srv.url_for(path, **query)
-    if warmup:
-        run_load(url, ClosedLoop(users=users), requests=warmup, progress=False)
-    runs = [_cost_once(url, requests, users) for _ in range(best_of)]
-    cpu_ms, res = max(runs, key=lambda r: r[1].summary().throughput_rps)
-    return Cost(label or srv.describe(), res.summary().throughput_rps, cpu_ms, res)
-
-
-def _cost_once(url: str, requests: int, users: int) -> tuple[float, RunResult]:
-    before = _cpu_s(url)
-    res = run_load(url, ClosedLoop(users=users), requests=requests, progress=False)
-    done = res.summary().completed
-    if done < requests:
-        raise RuntimeError(f"server_cost: only {done} of {requests} requests to {url} "
-                           "succeeded; is the server overloaded or the machine very busy?")
-    return 1000.0 * (_cpu_s(url) - before) / (requests + 1), res  # +1: the stamp request
-
-
-# -- threads -----------------------------------------------------------------------------
-def threads_used(url: str, header: str, n: int = 16) -> list[str]:
-    """Send ``n`` requests to ``url`` at once; the distinct values of ``header`` (the
-    thread each reply says it ran on), sorted."""
-    check_int("threads_used", "n", n, low=1, high=256, hint="Try n=16.")
-
-    async def go() -> list[str]:
-        limits = httpx.Limits(max_connections=n)
-        async with httpx.AsyncClient(limits=limits, trust_env=False, timeout=30) as client:
-            replies = await asyncio.gather(*(client.get(url) for _ in range(n)))
-        return sorted({r.headers.get(header, "?") for r in replies})
-
-    return run_sync(go)
-
-
-def peak_threads(pid: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, int]:
-    """Run ``fn(*args, **kwargs)`` while counting the OS threads of process ``pid`` and
-    its children every 10 ms; return ``fn``'s result and the most threads seen."""
-    import psutil  # noqa: PLC0415 - comes with ipykernel
-
-    proc = psutil.Process(pid)
-    peak = [0]
-    done = threading.Event()
-
-    def count() -> int:
-        procs = [proc, *proc.children(recursive=True)]
-        total = 0
-        for p in procs:
-            with contextlib.suppress(psutil.Error):  # a process that just ended
-                total += p.num_threads()
-        return total
-
-    def sample() -> None:
-        while not done.wait(0.01):
-            peak[0] = max(peak[0], count())
-
-    sampler = threading.Thread(target=sample, name="peak-threads", daemon=True)
-    sampler.start()
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        done.set()
-        sampler.join()
-    return result, peak[0]
+    return measure_cpu(srv.url_for(path, **query), ClosedLoop(users=users), requests=requests,
+                       warmup=warmup, best_of=best_of, require_all=True,
+                       label=label or srv.describe())
 
 
 # -- does every view answer? --------------------------------------------------------------

@@ -13,29 +13,25 @@ gunicorn's own ``asgi`` worker from gunicorn 24 on)::
 
 :func:`~simulator.live.serve` always picks the right worker for the interface it is
 told, so it cannot show the mistake; this helper starts gunicorn itself, with the same
-care: a socket bound here on 127.0.0.1 (port 0) and inherited by the child, a session
-of its own, stopped by its process id (SIGTERM, then SIGKILL to its group), nothing left.
+care and the same command line (``serving._subprocess.gunicorn_command``): a socket
+bound here on 127.0.0.1 (port 0) and inherited by the child, a session of its own,
+stopped by its process id (SIGTERM, then SIGKILL to its group), nothing left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
 import re
 import signal
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from importlib.metadata import version
 
 import httpx
 
 from ..model._check import check_number
 from .serving._importing import check_spec
 from .serving._net import HOST, bind
-from .serving._subprocess import _PACKAGE_ROOT, _group_alive
+from .serving._subprocess import gunicorn_command, gunicorn_version, kill_group, spawn
 
 __all__ = ["GunicornRun", "gunicorn_version", "try_on_gunicorn"]
 
@@ -92,12 +88,6 @@ class GunicornRun:
         return " ".join(["gunicorn", *self.command[3:]])
 
 
-def gunicorn_version() -> tuple[int, int]:
-    """The installed gunicorn's (major, minor) version."""
-    major, minor, *_ = (int(p) if p.isdigit() else 0 for p in version("gunicorn").split("."))
-    return major, minor
-
-
 def try_on_gunicorn(import_string: str, worker_class: str = "sync", *, path: str = "/",
                     timeout_s: float = 15.0) -> GunicornRun:
     """Serve ``import_string`` with one gunicorn worker of ``worker_class``, send one
@@ -118,29 +108,14 @@ def try_on_gunicorn(import_string: str, worker_class: str = "sync", *, path: str
                  hint="Try timeout_s=15.")
     sock = bind(0, 64)
     port = sock.getsockname()[1]
-    command = _command(import_string, worker_class, sock.fileno())
-    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=os.pathsep.join(
-        p for p in (_PACKAGE_ROOT, os.getcwd(), os.environ.get("PYTHONPATH", "")) if p))
-    try:
-        proc = subprocess.Popen(command, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env, text=True)
-    finally:
-        sock.close()  # the child holds the listening socket now
+    command = gunicorn_command(import_string, sock.fileno(), worker_class, log_level="info",
+                               graceful_timeout_s=2)
+    proc = spawn(command, sock)
     try:
         status, reply = _one_request(f"http://{HOST}:{port}/{path.lstrip('/')}", timeout_s)
     finally:
         log = _stop(proc)
     return GunicornRun(import_string, worker_class, tuple(command), status, reply, log)
-
-
-def _command(import_string: str, worker_class: str, fd: int) -> list[str]:
-    cmd = [sys.executable, "-m", "gunicorn", import_string, "--bind", f"fd://{fd}",
-           "--worker-class", worker_class, "--workers", "1", "--graceful-timeout", "2",
-           "--log-level", "info"]
-    if gunicorn_version() >= (25, 1):  # no control socket in the home folder, shared by all
-        cmd.append("--no-control-socket")
-    return cmd
 
 
 def _one_request(url: str, timeout_s: float) -> tuple[int | None, str]:
@@ -163,16 +138,7 @@ def _stop(proc: subprocess.Popen[str]) -> str:
     try:
         out, _ = proc.communicate(timeout=5.0)
     except subprocess.TimeoutExpired:
-        _kill_group(proc.pid)
+        kill_group(proc)
         out, _ = proc.communicate()
-    _kill_group(proc.pid)  # a worker that outlived its master
+    kill_group(proc)  # a worker that outlived its master
     return out
-
-
-def _kill_group(pgid: int) -> None:
-    """SIGKILL what is left in the child's process group (ours alone)."""
-    deadline = time.monotonic() + 3.0
-    while _group_alive(pgid) and time.monotonic() < deadline:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
-        time.sleep(0.02)

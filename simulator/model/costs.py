@@ -5,10 +5,12 @@ request pays three kinds of CPU time:
 
 - its view's own work, ``cpu_ms``;
 - the server's ``overhead_ms``: parsing HTTP, the framework, the middleware;
-- ``switch_ms`` for every *hop* between the event loop and a thread. A sync view under
-  ASGI is handed to a thread (one hop); each sync middleware in front of an async view
-  under ASGI is one more; an async view under WSGI runs on a fresh event loop of its own
-  (one hop). :func:`thread_hops` counts them.
+- ``switch_ms`` for every *hop*: a trip from the event loop to a thread and back, or from
+  a thread to a loop and back (two switches of thread). A sync view under ASGI is handed
+  to a thread (one hop); each stretch of adjacent sync middleware under ASGI costs two
+  (into its thread, and back onto the loop for Django's URL resolver); an async view
+  under WSGI runs on a fresh event loop of its own (one hop). :func:`thread_hops` counts
+  them.
 
 Where it runs matters as much as how long it takes. Under WSGI all of it runs on the
 request's own worker thread. Under ASGI the overhead and the hops run on the event loop,
@@ -60,7 +62,6 @@ def thread_hops(server: Server, view: str) -> int:
     middleware two (into its thread, and back onto the loop for Django's async URL
     resolver); under WSGI an async view is one (``async_to_sync``).
 
-    >>> from simulator import ASGIServer, WSGIServer
     >>> from simulator import ASGIServer, WSGIServer
     >>> thread_hops(WSGIServer(), "async"), thread_hops(ASGIServer(sync_stretches=1), "async")
     (1, 2)

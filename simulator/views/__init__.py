@@ -15,18 +15,20 @@ the scenario is simulated again and the figure redrawn. This package calls
 'WSGI 1x2: lanes (150 of 200 requests)'
 """
 
+from .bars import plot_answers, plot_bars
 from .bridge import Bridge, bridge
 from .compare import plot_compare
 from .dashboard import CompareDashboard, Dashboard, compare_dashboard, dashboard
 from .in_flight import plot_in_flight
 from .lanes import plot_lanes
 from .latency import plot_latency
-from .lineup import plot_lineup
 from .loop_lag import plot_drill
 from .road import Car, Frame, Road, build_road, frame_at
+from .spread import plot_seed_spread
 from .streams import plot_chunks
 from .style import KIND_COLORS, OKABE_ITO, use_style
 from .sweep import Sweep, SweepPoint, plot_sweep, sweep
+from .switches import plot_hop_cost, plot_switches
 from .timeline import plot_timeline
 
 __all__ = [
@@ -45,14 +47,18 @@ __all__ = [
     "compare_dashboard",
     "dashboard",
     "frame_at",
+    "plot_answers",
+    "plot_bars",
     "plot_chunks",
     "plot_compare",
     "plot_drill",
+    "plot_hop_cost",
     "plot_in_flight",
     "plot_lanes",
     "plot_latency",
-    "plot_lineup",
+    "plot_seed_spread",
     "plot_sweep",
+    "plot_switches",
     "plot_timeline",
     "sweep",
     "use_style",

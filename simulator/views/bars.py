@@ -1,82 +1,195 @@
-"""Bars for comparisons: the model beside the measurement, one pair per configuration.
+"""Bars for comparisons: each measurement beside its model, and theory as a line.
 
-A myth is settled by a comparison: four servers, five fixes, two interfaces. Each
-configuration gets a pair of bars, the simulator's prediction (blue) beside what the
-real server did (orange), with the numbers written on them and an optional note under
-each pair (threads used, CPU per request). :func:`plot_answers` draws a grid of HTTP
-statuses: which path answered on which server.
+A comparison of a few configurations (waitress with 1, 4, 16 threads, uvicorn, gunicorn
+with 2 processes; five fixes of a blocking call; a view alone and among neighbours) is
+one metric as bars: the measured bar (orange) beside the simulated one (blue), the
+number written on each, and, where theory has a value, a black line across the pair.
+The eye compares each bar with its neighbour and with the line; a table would make it
+read numbers. Several metrics are several calls, on several Axes.
 
->>> ax = plot_bars(["WSGI 4 threads", "ASGI"], measured=[78.0, 301.0],
-...                model=[80.0, 320.0], ylabel="requests per second")
->>> [round(b.get_height()) for b in ax.patches]
-[80, 320, 78, 301]
+Values are runs (the metric is read from their summary) or plain numbers, so a CPU time
+per request or a count can be drawn the same way. A latency that spans more than 30x
+between the bars is drawn on a log scale, so the short bars stay readable.
+
+:func:`plot_answers` draws a grid of HTTP statuses: which path answered on which server.
+
+>>> ax = plot_bars({"a": 190.0, "b": 370.0}, {"a": 200.0, "b": 400.0},
+...                theory={"a": 200.0, "b": 400.0}, ylabel="throughput (req/s)")
+>>> [round(p.get_height()) for p in ax.patches]
+[190, 370, 200, 400]
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
+from ..results import RunResult, Summary
 from ._common import get_ax
-from .style import LIVE_COLOR, OKABE_ITO, SIM_COLOR
+from .style import LIVE_COLOR, OKABE_ITO, SIM_COLOR, THEORY_COLOR
 
-__all__ = ["plot_answers", "plot_bars"]
+__all__ = ["METRIC_LABELS", "check_metric", "plot_answers", "plot_bars"]
 
-_SIZE = (8.0, 4.5)
+Value = RunResult | float
+
+METRIC_LABELS: dict[str, str] = {
+    "throughput_rps": "throughput (req/s)",
+    "p50_ms": "median latency (ms)",
+    "p95_ms": "p95 latency (ms)",
+    "p99_ms": "p99 latency (ms)",
+    "mean_latency_ms": "mean latency (ms)",
+    "mean_wait_ms": "mean wait (ms)",
+    "max_latency_ms": "longest latency (ms)",
+    "arrival_rate_rps": "arrivals (req/s)",
+    "mean_in_system": "requests in the server (mean)",
+    "goodput": "goodput (share of requests answered)",
+    "attempts_per_request": "sends per request",
+    "completed": "requests answered",
+    "failed": "requests failed",
+    "rejected": "requests rejected",
+    "timeouts": "requests timed out",
+    "errors": "requests in error",
+    "span_s": "duration (s)",
+}
+"""The metrics a bar can show: every number of a run's :class:`~simulator.results.Summary`."""
+
+LOG_SPAN = 30.0  # a latency whose bars span more than this factor is drawn on a log scale
+_DEFAULT_LABELS = ("measured", "simulated")
+# A number stays readable where a theory line crosses it.
+_UNDER_TEXT = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+               "alpha": 0.85}
+_SUMMARY_NUMBERS = {f.name for f in fields(Summary)} - {"label"}
 
 
-def plot_bars(labels: Sequence[str], measured: Sequence[float] | None = None,
-              model: Sequence[float] | None = None, ax: Axes | None = None, *,
-              ylabel: str = "", title: str = "", notes: Sequence[str] | None = None,
-              log: bool = False, fmt: str = "{:,.0f}") -> Axes:
-    """Pairs of bars, ``model`` (simulated) beside ``measured``, one pair per label.
+def check_metric(func: str, metric: str) -> str:
+    """``metric`` if a run's summary has that number, else a ValueError naming the choices."""
+    if metric not in METRIC_LABELS or metric not in _SUMMARY_NUMBERS:
+        raise ValueError(f"{func}(metric={metric!r}): not a number of a run's summary; "
+                         f"choose from {', '.join(METRIC_LABELS)} (e.g. metric='p95_ms').")
+    return metric
 
-    Either series may be omitted (``None``) and any value may be ``nan`` (no bar).
-    ``notes`` are written under each pair; ``log=True`` uses a log scale; ``fmt`` formats
-    the value written on each bar. Returns the Axes.
+
+def plot_bars(
+    measured: Mapping[str, Value],
+    model: Mapping[str, Value] | None = None,
+    ax: Axes | None = None,
+    *,
+    metric: str = "throughput_rps",
+    theory: Mapping[str, float] | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+    labels: tuple[str, str] = _DEFAULT_LABELS,
+    traffic: str | None = None,
+) -> Axes:
+    """Bars of ``metric``, one group per key of ``measured``, and return the Axes.
+
+    Parameters
+    ----------
+    measured:
+        Configuration name (the label under its bars; ``\\n`` breaks a line) -> a run
+        (live or simulated) or a number. Drawn orange; simulated runs here are drawn
+        blue, for a comparison of simulations alone.
+    model:
+        The same names -> the model's run or number, drawn blue beside each measured
+        bar. It may miss names (no bar there).
+    metric:
+        Which number of a run's summary: ``"throughput_rps"``, ``"p50_ms"``,
+        ``"p95_ms"``, ... (see :data:`METRIC_LABELS`). Plain numbers are drawn as given.
+    theory:
+        Name -> a value of theory (a ceiling, a formula's latency): a black line across
+        that group. It may miss names.
+    ylabel, title:
+        Default: the metric's name with its unit, and no title.
+    labels:
+        The legend's names of the two series.
+    traffic:
+        Read runs' metric over this traffic class only (e.g. ``"main"``).
     """
-    n = len(labels)
-    if n == 0:
-        raise ValueError("plot_bars(labels=[]): give at least one label.")
-    series = [(name, values, color) for name, values, color in
-              (("model", model, SIM_COLOR), ("measured", measured, LIVE_COLOR))
-              if values is not None]
-    if not series:
-        raise ValueError("plot_bars: give measured=..., model=... or both.")
-    for name, values, _ in series:
-        if len(values) != n:
-            raise ValueError(f"plot_bars({name}=...): {len(values)} values for {n} labels; "
-                             "give one value per label.")
-    if notes is not None and len(notes) != n:
-        raise ValueError(f"plot_bars(notes=...): {len(notes)} notes for {n} labels.")
-    ax = get_ax(ax, _SIZE)
-    width = 0.8 / len(series)
-    x = np.arange(n)
-    for i, (name, values, color) in enumerate(series):
-        heights = [float(v) for v in values]
-        pos = x - 0.4 + width * (i + 0.5)
-        bars = ax.bar(pos, [0.0 if math.isnan(h) else h for h in heights], width,
-                      color=color, label=name)
-        for bar, h in zip(bars, heights, strict=True):
-            if not math.isnan(h):
-                ax.annotate(fmt.format(h), (bar.get_x() + bar.get_width() / 2, h),
-                            ha="center", va="bottom", fontsize="small",
-                            xytext=(0, 2), textcoords="offset points")
-    ticks = [label if notes is None else f"{label}\n{note}"
-             for label, note in zip(labels, notes or [""] * n, strict=True)]
-    ax.set_xticks(x, ticks)
-    if log:
-        ax.set_yscale("log")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(axis="x", visible=False)
-    ax.margins(y=0.15)
-    ax.legend(loc="best", frameon=False)
+    check_metric("plot_bars", metric)
+    if not measured:
+        raise ValueError("plot_bars(measured={}): give at least one configuration, e.g. "
+                         "{'waitress 4 threads': run}.")
+    if not (isinstance(labels, tuple) and len(labels) == 2
+            and all(isinstance(s, str) for s in labels)):
+        raise ValueError(f"plot_bars(labels={labels!r}): give two names, e.g. "
+                         "('measured', 'simulated').")
+    names = list(measured)
+    model = dict(model or {})
+    theory = dict(theory or {})
+    for what, given in (("model", model), ("theory", theory)):
+        stray = [k for k in given if k not in measured]
+        if stray:
+            raise ValueError(f"plot_bars({what}=...): {stray[0]!r} is not one of the measured "
+                             f"configurations ({', '.join(map(repr, names))}).")
+    first = [_value(measured[n], metric, traffic, f"measured[{n!r}]") for n in names]
+    second = [_value(model[n], metric, traffic, f"model[{n!r}]") if n in model else math.nan
+              for n in names]
+    simulated = all(isinstance(v, RunResult) and v.source == "sim" for v in measured.values())
+    ax = get_ax(ax, (min(12.8, 3.2 + 1.9 * len(names)), 4.8))
+    x = np.arange(len(names), dtype=float)
+    width = 0.38 if model else 0.6
+    name0 = "simulated" if simulated and labels == _DEFAULT_LABELS else labels[0]
+    bars = ax.bar(x - width / 2 if model else x, first, width, label=name0,
+                  color=SIM_COLOR if simulated else LIVE_COLOR)
+    _write_values(ax, bars, first)
+    if model:
+        style: dict[str, Any] = ({"color": "white", "edgecolor": SIM_COLOR, "hatch": "//"}
+                                 if simulated else {"color": SIM_COLOR})
+        bars = ax.bar(x + width / 2, second, width, label=labels[1], **style)
+        _write_values(ax, bars, second)
+    line_label = "theory"
+    for i, n in enumerate(names):
+        if n in theory:
+            ax.hlines(float(theory[n]), x[i] - 0.48, x[i] + 0.48, color=THEORY_COLOR,
+                      linewidth=2.2, label=line_label)
+            line_label = "_nolegend_"
+    ax.set_xticks(x, ["\n".join(textwrap.fill(line, 22) for line in n.split("\n"))
+                      for n in names])
+    ax.set_ylabel(ylabel or METRIC_LABELS[metric])
+    _scale(ax, metric, [*first, *second, *(float(v) for v in theory.values())])
+    ax.grid(False, axis="x")
+    ax.legend(loc="upper left", fontsize="small", ncols=3)
+    if title:
+        ax.set_title(title)
     return ax
+
+
+def _value(v: Any, metric: str, traffic: str | None, where: str) -> float:
+    if isinstance(v, RunResult):
+        return float(getattr(v.summary(traffic=traffic), metric))
+    if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+        return float(v)
+    raise ValueError(f"plot_bars({where}={type(v).__name__}): expected a RunResult (from "
+                     "simulate(...) or run_load(...)) or a number.")
+
+
+def _write_values(ax: Axes, bars: Any, values: list[float]) -> None:
+    """The number on top of each bar (none on a missing one)."""
+    for bar, v in zip(bars, values, strict=True):
+        if math.isfinite(v):
+            text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+            ax.annotate(text, (bar.get_x() + bar.get_width() / 2, v), ha="center",
+                        va="bottom", fontsize="small", xytext=(0, 2),
+                        textcoords="offset points", zorder=4, bbox=_UNDER_TEXT)
+
+
+def _scale(ax: Axes, metric: str, values: list[float]) -> None:
+    """A log scale for a latency spanning more than :data:`LOG_SPAN`; room for the legend."""
+    finite = [v for v in values if math.isfinite(v)]
+    top = max(finite, default=1.0)
+    positive = [v for v in finite if v > 0]
+    if metric.endswith("_ms") and positive and max(positive) / min(positive) > LOG_SPAN:
+        ax.set_yscale("log")
+        ax.set_ylim(min(positive) / 2, 6 * max(positive))
+    else:
+        ax.set_ylim(min(0.0, *finite), 1.3 * top if top > 0 else 1.0)
 
 
 def plot_answers(statuses: Mapping[str, Mapping[str, int]], ax: Axes | None = None, *,

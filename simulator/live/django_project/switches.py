@@ -9,17 +9,23 @@ two sync middlewares side by side run on one thread and cost one trip there and 
 an async middleware between them costs a trip more.
 
 A *hop* is one such trip: from the loop to a thread and back, or from a thread to the
-loop and back (one ``sync_to_async`` or ``async_to_sync`` call). Every ASGI request
+loop and back (one ``sync_to_async`` or ``async_to_sync`` call); a *switch* is one
+change of thread, so a hop is two switches. Every ASGI request
 pays at least one: after sending the response, Django closes it on a thread
 (``sync_to_async(response.close)``, which sends ``request_finished``).
 
 :func:`trace` serves the project with a given middleware stack, sends one request and
 returns where each piece ran (:class:`Trace`): the server, each middleware on the way in
 and out, Django's innermost handler (``urls``: it resolves the URL and calls the view,
-always on the loop), the view, the sending of the response, its closing. :func:`cpu_per_request_ms`
-and :func:`cost_of_stacks` measure what the hops cost the server in CPU;
-:func:`run_with_cpu` loads a server and measures its CPU per request on the way, and
-:func:`view_threads` names the threads that ran ``n`` requests sent at once.
+always on the loop), the view, the sending of the response, its closing.
+:func:`cost_of_stacks` measures what the hops cost the server in CPU
+(:func:`simulator.live.server_cpu.measure_cpu`).
+
+The simulator counts the same hops: ``ASGIServer(sync_stretches=n)`` charges two for each
+of ``n`` stretches of adjacent sync middleware (:func:`sync_stretches` counts them in a
+stack) and one for a sync view (:func:`simulator.model.thread_hops`). The hop that closes
+the response is paid by every request alike, so the model counts it in ``overhead_ms``:
+``trace(stack, view).hops == thread_hops(ASGIServer(sync_stretches=...), view) + 1``.
 
 >>> from simulator.live.django_project import switches
 >>> t = switches.trace(("sync", "sync"), view="async")   # doctest: +SKIP
@@ -76,6 +82,11 @@ class Trace:
         """Trips to a thread and back (or to the loop and back): half the switches."""
         return self.switches // 2
 
+    @property
+    def stretches(self) -> int:
+        """Stretches of adjacent sync middleware in the stack (see :func:`sync_stretches`)."""
+        return sync_stretches(self.stack)
+
     def label(self) -> str:
         """E.g. ``"sync, async, sync middleware; async view"``."""
         mw = ", ".join(self.stack) + " middleware" if self.stack else "no sync middleware"
@@ -87,6 +98,18 @@ class Trace:
 
     def __str__(self) -> str:
         return f"{self.label()}: {self.hops} hops ({self.path()})"
+
+
+def sync_stretches(stack: Sequence[str]) -> int:
+    """Runs of adjacent ``"sync"`` middleware in ``stack``: what
+    ``ASGIServer(sync_stretches=...)`` takes.
+
+    >>> sync_stretches(("sync", "sync", "async", "sync")), sync_stretches(("async",))
+    (2, 0)
+    """
+    middleware_paths(stack)  # a checked stack
+    return sum(kind == "sync" and (i == 0 or stack[i - 1] != "sync")
+               for i, kind in enumerate(stack))
 
 
 def middleware_paths(stack: Sequence[str]) -> list[str]:
@@ -174,47 +197,6 @@ def trace(middleware: Sequence[str] = (), view: str = "async") -> Trace:
     return Trace(tuple(middleware), view, steps, tuple(t for _, t in raw))
 
 
-def _server_cpu_s(url: str) -> float:
-    import httpx  # noqa: PLC0415
-
-    return float(httpx.get(url, timeout=10).headers["x-cpu-s"])
-
-
-def run_with_cpu(url: str, arrivals: Any, requests: int,
-                 progress: bool | None = None) -> tuple[Any, float]:
-    """Load ``url`` (:func:`~simulator.live.run_load`) and also measure the server's CPU
-    per request (ms), from the process CPU time its responses report (``x-cpu-s``).
-
-    Meaningful for a server in a subprocess: in this process the CPU time would include
-    the load generator's. Returns ``(RunResult, cpu_ms_per_request)``.
-    """
-    from ..load import run_load  # noqa: PLC0415
-
-    before = _server_cpu_s(url)
-    result = run_load(url, arrivals, requests=requests, progress=progress)
-    return result, 1000.0 * (_server_cpu_s(url) - before) / (requests + 1)
-
-
-def cpu_per_request_ms(url: str, requests: int = 600, users: int = 8) -> float:
-    """The server's CPU per request (ms) over ``requests`` GETs of ``url`` by ``users``
-    users at once (see :func:`run_with_cpu`)."""
-    from ...model import ClosedLoop  # noqa: PLC0415
-
-    return run_with_cpu(url, ClosedLoop(users=users), requests, progress=False)[1]
-
-
-async def view_threads(url: str, n: int = 16) -> set[str]:
-    """Send ``n`` requests to ``url`` at once; the names of the threads that ran the view
-    (from the ``x-view-thread`` header of each response)."""
-    import asyncio  # noqa: PLC0415
-
-    import httpx  # noqa: PLC0415
-
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=n)) as client:
-        replies = await asyncio.gather(*(client.get(url, timeout=10) for _ in range(n)))
-    return {r.headers["x-view-thread"] for r in replies}
-
-
 def stack_app(middleware: Sequence[str] = ()) -> str:
     """The import string of the project's ASGI app with ``middleware`` (for a subprocess)."""
     middleware_paths(middleware)  # check it here, not in the child process
@@ -230,6 +212,7 @@ def cost_of_stacks(stacks: Sequence[Sequence[str]], view: str = "async",
     and each gets the median of its rounds, so that a busy moment on the machine falls
     on every stack alike.
     """
+    from ..server_cpu import measure_cpu  # noqa: PLC0415
     from ..serving import serve  # noqa: PLC0415
 
     if view not in VIEWS:
@@ -241,11 +224,11 @@ def cost_of_stacks(stacks: Sequence[Sequence[str]], view: str = "async",
                                  name=f"django-stack-{i}", quiet=True))
         urls = [srv.url_for(f"/{view}", io_ms=0) for srv in servers]
         for url in urls:
-            cpu_per_request_ms(url, requests=50)  # warm up: imports, first connections
+            measure_cpu(url, requests=50)  # warm up: imports, first connections
         runs: list[list[float]] = [[] for _ in urls]
         for _ in range(rounds):
             for i, url in enumerate(urls):
-                runs[i].append(cpu_per_request_ms(url, requests=requests))
+                runs[i].append(measure_cpu(url, requests=requests).cpu_ms)
     finally:
         for srv in servers:
             srv.stop()

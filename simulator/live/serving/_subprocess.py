@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 from ._handle import LiveServer
@@ -44,6 +45,41 @@ _IMPORT_ERRORS = ("Error loading", "ImportError", "ModuleNotFoundError", "AppImp
                   "Failed to find attribute")
 
 
+# gunicorn 25.1 added a control socket, by default at ~/.gunicorn/gunicorn.ctl: one path
+# for every gunicorn of the user on this machine, so two at once would fight over it.
+NO_CONTROL_SOCKET_SINCE = (25, 1)
+
+
+def gunicorn_version() -> tuple[int, int]:
+    """The installed gunicorn's (major, minor) version."""
+    major, minor, *_ = (int(p) if p.isdigit() else 0 for p in version("gunicorn").split("."))
+    return major, minor
+
+
+def gunicorn_command(app: str, fd: int, worker_class: str, *, workers: int = 1,
+                     threads: int = 1, backlog: int | None = None, log_level: str = "warning",
+                     graceful_timeout_s: int = 3, timeout_s: int | None = None,
+                     preload: bool = False) -> list[str]:
+    """The command line that runs gunicorn with ``app`` (an import string) on inherited
+    socket ``fd``, ``workers`` processes of ``worker_class``; every gunicorn of the lab
+    starts this way. Where the installed gunicorn has a control socket, it is turned off
+    (``--no-control-socket``), so that several gunicorns can run side by side."""
+    cmd = [sys.executable, "-m", "gunicorn", app, "--bind", f"fd://{fd}",
+           "--worker-class", worker_class, "--workers", str(workers)]
+    if threads > 1:
+        cmd += ["--threads", str(threads)]
+    if backlog is not None:
+        cmd += ["--backlog", str(backlog)]
+    cmd += ["--log-level", log_level, "--graceful-timeout", str(graceful_timeout_s)]
+    if timeout_s is not None:
+        cmd += ["--timeout", str(timeout_s)]
+    if preload:
+        cmd.append("--preload")
+    if gunicorn_version() >= NO_CONTROL_SOCKET_SINCE:
+        cmd.append("--no-control-socket")
+    return cmd
+
+
 def command(config: ServerConfig, fd: int) -> list[str]:
     """The command line that runs ``config`` (an import string's app) on inherited ``fd``."""
     py = sys.executable
@@ -53,11 +89,9 @@ def command(config: ServerConfig, fd: int) -> list[str]:
             worker = "uvicorn_worker.UvicornWorker"  # the maintained home of uvicorn's worker
         else:
             worker = "gthread" if config.threads > 1 else "sync"
-        return [py, "-m", "gunicorn", app, "--bind", f"fd://{fd}",
-                "--workers", str(config.processes), "--threads", str(config.threads),
-                "--worker-class", worker, "--backlog", str(config.backlog),
-                "--log-level", "warning", "--graceful-timeout", "3", "--timeout", "120",
-                "--preload"]
+        return gunicorn_command(app, fd, worker, workers=config.processes,
+                                threads=config.threads, backlog=config.backlog,
+                                timeout_s=120, preload=True)
     if config.processes > 1:  # uvicorn --workers
         cmd = [py, "-m", "uvicorn", app, "--fd", str(fd), "--workers",
                str(config.processes), "--log-level", "warning", "--no-access-log",
@@ -75,19 +109,9 @@ class ChildProcessServer(LiveServer):
 
     def __init__(self, config: ServerConfig, sock: socket.socket) -> None:
         super().__init__(config)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_PACKAGE_ROOT, os.getcwd(), env.get("PYTHONPATH", "")) if p)
-        env["PYTHONUNBUFFERED"] = "1"
         self._lines: collections.deque[str] = collections.deque(maxlen=400)
         self._ready = threading.Event()
-        try:
-            self._proc = subprocess.Popen(
-                command(config, sock.fileno()), pass_fds=(sock.fileno(),),
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                start_new_session=True, env=env, text=True, bufsize=1)
-        finally:
-            sock.close()  # the child holds it now; the kernel keeps no socket
+        self._proc = spawn(command(config, sock.fileno()), sock)
         self._reader = threading.Thread(target=self._read, name=f"livelab-{config.name}-log",
                                         daemon=True)
         self._reader.start()
@@ -160,21 +184,38 @@ class ChildProcessServer(LiveServer):
             proc.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout_s)
-        self._kill_group()
+        kill_group(proc)
         proc.wait()
         self._reader.join(timeout_s)
 
-    def _kill_group(self) -> None:
-        """SIGKILL whatever is left in the child's process group (ours alone)."""
-        pgid = self._proc.pid
-        deadline = time.monotonic() + 3.0
-        while _group_alive(pgid) and time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                return
-            self._proc.poll()  # reap our child if it was the one killed
-            time.sleep(0.02)
+
+def spawn(cmd: list[str], sock: socket.socket) -> subprocess.Popen[str]:
+    """Start ``cmd`` in a session of its own (so that its whole process group can be
+    stopped), inheriting the listening ``sock`` (closed here: the child holds it now),
+    with the ``simulator`` package importable and its output, stderr too, on a pipe."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (_PACKAGE_ROOT, os.getcwd(), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    try:
+        return subprocess.Popen(cmd, pass_fds=(sock.fileno(),), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env, text=True, bufsize=1)
+    finally:
+        sock.close()
+
+
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL whatever is left in the process group of ``proc`` (ours alone)."""
+    pgid = proc.pid
+    deadline = time.monotonic() + 3.0
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        proc.poll()  # reap our child if it was the one killed
+        time.sleep(0.02)
 
 
 def _group_alive(pgid: int) -> bool:
