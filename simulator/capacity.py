@@ -1,0 +1,191 @@
+"""From traffic to a deployment, asked of the model: what a configuration can carry and
+what it costs, the rule of thumb beside the planner, the pool that caps everything, the
+retry storm.
+
+A configuration is processes x threads (WSGI) or processes x one loop (ASGI). Each part
+has a price: a **process** is a GIL (at most one core's worth of Python) and a copy of
+the application in memory; a **thread** is a lane (one request at a time, its waiting
+included) and a little memory; a **loop** holds many waiting requests at once but runs
+one piece of Python at a time. :func:`capacity_rps` says which of them caps a workload:
+
+>>> from simulator import ASGIServer, Workload, WSGIServer
+>>> io = Workload(cpu_ms=1, io_ms=49)
+>>> capacity_rps(WSGIServer(threads=8), io), capacity_rps(ASGIServer(), io)
+(160.0, 1000.0)
+>>> cpu = Workload(cpu_ms=10)
+>>> capacity_rps(WSGIServer(threads=8), cpu), capacity_rps(WSGIServer(processes=4), cpu)
+(100.0, 200.0)
+
+gunicorn's documentation suggests ``(2 x cores) + 1`` workers as a place to start
+(:func:`rule_of_thumb`). :func:`rule_vs_plan` holds that rule against
+:func:`~simulator.plan` for a few workloads: the rule knows the cores, the planner also
+knows the traffic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .des import simulate
+from .model import (
+    ASGIServer,
+    ClosedLoop,
+    Poisson,
+    Pool,
+    Scenario,
+    Server,
+    Workload,
+    WSGIServer,
+    cpu_demand,
+)
+from .model._check import check_int, check_number
+from .planner import Candidate, Plan, plan
+from .replicate import Estimate, replicate
+
+__all__ = ["WORKLOADS", "RuleVsPlan", "capacity_rps", "pool_sweep", "retry_sweep",
+           "rule_of_thumb", "rule_vs_plan"]
+
+WORKLOADS: dict[str, tuple[Workload, Poisson]] = {
+    "I/O-bound": (Workload(cpu_ms=2, io_ms=100, dist="exponential"), Poisson(100)),
+    "mixed": (Workload(cpu_ms=4, io_ms=20, dist="exponential"), Poisson(150)),
+    "CPU-bound": (Workload(cpu_ms=8, io_ms=2, dist="exponential"), Poisson(150)),
+}
+"""Three workloads of the rule-of-thumb lesson: (work per request, traffic)."""
+
+
+def capacity_rps(server: Server, workload: Workload, cores: int = 2,
+                 pools: Sequence[Pool] = ()) -> float:
+    """Most requests per second ``server`` finishes for ``workload`` (mean times) on
+    ``cores`` cores: the smallest of what its lanes (WSGI threads, or ASGI loops while
+    held), its GILs and cores, and a pool the workload names can carry (``inf`` when
+    nothing caps, e.g. an ASGI loop with no CPU at all)."""
+    check_int("capacity_rps", "cores", cores, low=1, high=256, hint="This machine has 2.")
+    d = cpu_demand(server, workload.view, workload.cpu_ms)
+    cpu_s, io_s = d.total_ms / 1000.0, workload.io_ms / 1000.0
+    caps = [math.inf]
+    if cpu_s > 0:
+        caps.append(min(server.processes, cores) / cpu_s)
+    if isinstance(server, WSGIServer):
+        if cpu_s + io_s > 0:
+            caps.append(server.lanes / (cpu_s + io_s))
+    else:
+        held = d.loop_ms / 1000.0 + (io_s if workload.view == "async_blocking" else 0.0)
+        if held > 0:
+            caps.append(server.processes / held)
+    pool = next((p for p in pools if p.name == workload.pool), None)
+    if pool is not None and io_s > 0:
+        caps.append(pool.connections(server.processes) / io_s)
+    return float(min(caps))
+
+
+def rule_of_thumb(cores: int) -> WSGIServer:
+    """gunicorn's suggested start: ``2 x cores + 1`` sync workers (processes of one
+    thread each).
+
+    >>> rule_of_thumb(2).describe()
+    'WSGI 5x1'
+    """
+    check_int("rule_of_thumb", "cores", cores, low=1, high=256, hint="This machine has 2.")
+    return WSGIServer(processes=2 * cores + 1, threads=1)
+
+
+@dataclass(frozen=True)
+class RuleVsPlan:
+    """One workload: the rule of thumb's configuration and the planner's, each with its
+    simulated p95 (an :class:`~simulator.replicate.Estimate`; ``inf`` when the rule's
+    lanes cannot keep up) and memory (MB)."""
+
+    workload: str
+    rule: WSGIServer
+    rule_p95_ms: Estimate
+    rule_mb: float
+    plan: Plan
+
+    @property
+    def best(self) -> Candidate | None:
+        """The planner's chosen row of its table (``None`` if nothing met the target)."""
+        if self.plan.best is None:
+            return None
+        return next(c for c in self.plan.table if c.meets and c.server == self.plan.best)
+
+    @property
+    def rule_meets(self) -> bool:
+        """Whether the rule's configuration meets the target (its p95's upper bound)."""
+        return self.rule_p95_ms.high <= self.plan.target_p95_ms
+
+
+def rule_vs_plan(workloads: Mapping[str, tuple[Workload, Poisson]] | None = None, *,
+                 target_p95_ms: float = 400.0, cores: int = 2, memory_mb: float = 2048.0,
+                 runs: int = 3, requests: int = 2_000) -> list[RuleVsPlan]:
+    """For each workload (default :data:`WORKLOADS`): the rule of thumb's configuration,
+    simulated (``runs`` replications of ``requests``), beside what :func:`~simulator.plan`
+    chooses for ``target_p95_ms`` on ``cores`` cores and ``memory_mb``."""
+    rows = []
+    rule = rule_of_thumb(cores)
+    for name, (w, arrivals) in (workloads or WORKLOADS).items():
+        if capacity_rps(rule, w, cores) <= arrivals.rate_per_s:
+            p95 = Estimate(math.inf, math.inf, math.inf, 0)  # overloaded: grows without bound
+        else:
+            sc = Scenario(server=rule, workload=w, arrivals=arrivals, requests=requests,
+                          cores=cores)
+            p95 = replicate(sc, runs=runs, warmup_s=0.1 * requests / arrivals.rate_per_s,
+                            workers=1).ci("p95_ms")
+        p = plan(workload=w, arrivals=arrivals, target_p95_ms=target_p95_ms, cores=cores,
+                 memory_mb=memory_mb, runs=runs, requests=requests)
+        rows.append(RuleVsPlan(name, rule, p95, rule.memory_mb, p))
+    return rows
+
+
+def pool_sweep(threads: Sequence[int], *, pool_size: int = 10, users: int = 64,
+               io_ms: float = 50.0, requests: int = 3_000) -> dict[str, list[float]]:
+    """Throughput (req/s) of ``users`` closed-loop users whose ``io_ms`` of I/O each
+    needs one of ``pool_size`` shared connections: WSGI with each number of ``threads``
+    (``"WSGI"``), WSGI without a pool (``"WSGI, no pool"``), and one ASGI loop
+    (``"ASGI"``, one value)."""
+    check_int("pool_sweep", "pool_size", pool_size, low=1, high=10_000, hint="Try 10.")
+    check_number("pool_sweep", "io_ms", io_ms, low=0, low_open=True, high=10_000)
+    pools = (Pool("db", pool_size),)
+    arrivals = ClosedLoop(users=users)
+
+    def thr(server: Server, view: str, pooled: bool) -> float:
+        w = Workload(io_ms=io_ms, view=view, pool="db" if pooled else None)
+        sc = Scenario(server=server, workload=w, arrivals=arrivals, requests=requests,
+                      pools=pools if pooled else ())
+        return simulate(sc).summary(warmup_s=0.2).throughput_rps
+
+    return {
+        "WSGI": [thr(WSGIServer(threads=t), "sync", True) for t in threads],
+        "WSGI, no pool": [thr(WSGIServer(threads=t), "sync", False) for t in threads],
+        "ASGI": [thr(ASGIServer(), "async", True)],
+    }
+
+
+def retry_sweep(scenario: Scenario, rates: Sequence[float], retries: Sequence[int] = (0, 2),
+                seeds: int = 3) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Goodput (fraction of requests that finally succeeded) and attempts per request,
+    each the mean over ``seeds`` runs, of ``scenario`` at each Poisson rate (first sends
+    per second) and number of retries: ``{retries: (goodput[], attempts[])}``."""
+    check_int("retry_sweep", "seeds", seeds, low=1, high=20, hint="Try 3.")
+    if scenario.timeout_s is None or scenario.traffic:
+        raise ValueError("retry_sweep(scenario=...): give a scenario of one workload and "
+                         "its arrivals with a client timeout (timeout_s=...); only "
+                         "timed-out requests are retried.")
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for k in retries:
+        good = np.zeros(len(rates))
+        tries = np.zeros(len(rates))
+        for i, rate in enumerate(rates):
+            for seed in range(seeds):
+                sc = replace(scenario, arrivals=Poisson(rate), retries=k,
+                             seed=scenario.seed + seed)
+                s = simulate(sc).summary()
+                good[i] += s.goodput / seeds
+                tries[i] += s.attempts_per_request / seeds
+        out[k] = (good, tries)
+    return out
+
+
