@@ -46,8 +46,8 @@ from .model._check import check_int, check_number
 from .planner import Candidate, Plan, plan
 from .replicate import Estimate, replicate
 
-__all__ = ["WORKLOADS", "RuleVsPlan", "capacity_rps", "pool_sweep", "retry_sweep",
-           "rule_of_thumb", "rule_vs_plan"]
+__all__ = ["WORKLOADS", "RetryCurve", "RuleVsPlan", "capacity_rps", "pool_sweep", "retry_sweep",
+           "rule_of_thumb", "rule_vs_plan", "wsgi_or_asgi"]
 
 WORKLOADS: dict[str, tuple[Workload, Poisson]] = {
     "I/O-bound": (Workload(cpu_ms=2, io_ms=100, dist="exponential"), Poisson(100)),
@@ -164,28 +164,61 @@ def pool_sweep(threads: Sequence[int], *, pool_size: int = 10, users: int = 64,
     }
 
 
+@dataclass(frozen=True)
+class RetryCurve:
+    """One number of retries across the offered rates of :func:`retry_sweep`: the mean
+    goodput (fraction of requests that finally succeeded) over the seeds with its lowest
+    and highest run, and the mean attempts per request."""
+
+    retries: int
+    goodput: np.ndarray
+    goodput_low: np.ndarray
+    goodput_high: np.ndarray
+    attempts: np.ndarray
+
+
 def retry_sweep(scenario: Scenario, rates: Sequence[float], retries: Sequence[int] = (0, 2),
-                seeds: int = 3) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Goodput (fraction of requests that finally succeeded) and attempts per request,
-    each the mean over ``seeds`` runs, of ``scenario`` at each Poisson rate (first sends
-    per second) and number of retries: ``{retries: (goodput[], attempts[])}``."""
+                seeds: int = 3) -> dict[int, RetryCurve]:
+    """``scenario`` (one workload, with a client timeout) at each Poisson rate (first sends
+    per second) and each number of retries, ``seeds`` runs each: ``{retries: curve}``."""
     check_int("retry_sweep", "seeds", seeds, low=1, high=20, hint="Try 3.")
     if scenario.timeout_s is None or scenario.traffic:
         raise ValueError("retry_sweep(scenario=...): give a scenario of one workload and "
                          "its arrivals with a client timeout (timeout_s=...); only "
                          "timed-out requests are retried.")
-    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    out: dict[int, RetryCurve] = {}
     for k in retries:
-        good = np.zeros(len(rates))
-        tries = np.zeros(len(rates))
+        good = np.zeros((len(rates), seeds))
+        tries = np.zeros((len(rates), seeds))
         for i, rate in enumerate(rates):
-            for seed in range(seeds):
+            for j in range(seeds):
                 sc = replace(scenario, arrivals=Poisson(rate), retries=k,
-                             seed=scenario.seed + seed)
+                             seed=scenario.seed + j)
                 s = simulate(sc).summary()
-                good[i] += s.goodput / seeds
-                tries[i] += s.attempts_per_request / seeds
-        out[k] = (good, tries)
+                good[i, j], tries[i, j] = s.goodput, s.attempts_per_request
+        out[k] = RetryCurve(k, good.mean(axis=1), good.min(axis=1), good.max(axis=1),
+                            tries.mean(axis=1))
     return out
 
 
+def wsgi_or_asgi(cases: Mapping[str, tuple[Workload, float]], wsgi: WSGIServer,
+                 asgi: ASGIServer, *, cores: int = 2, requests: int = 3_000,
+                 seed: int = 1) -> dict[str, dict[str, list[float]]]:
+    """Each case is an app (its work per request, with the view style it would have under
+    ASGI) and its Poisson traffic (req/s). Under ``wsgi`` it is written with sync views,
+    under ``asgi`` as given. Returns ``{"capacity": {server: [req/s per case]},
+    "p95": {server: [ms per case]}}`` (:func:`capacity_rps`, and the simulated p95 at
+    that traffic; ``inf`` where the server cannot carry it)."""
+    out: dict[str, dict[str, list[float]]] = {"capacity": {}, "p95": {}}
+    for server in (wsgi, asgi):
+        name = server.describe()
+        caps, p95s = [], []
+        for w, rate in cases.values():
+            work = replace(w, view="sync") if isinstance(server, WSGIServer) else w
+            cap = capacity_rps(server, work, cores)
+            sc = Scenario(server=server, workload=work, arrivals=Poisson(rate),
+                          requests=requests, seed=seed, cores=cores)
+            caps.append(cap)
+            p95s.append(simulate(sc).summary().p95_ms if cap > rate else math.inf)
+        out["capacity"][name], out["p95"][name] = caps, p95s
+    return out

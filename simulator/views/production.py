@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..capacity import RuleVsPlan, capacity_rps
+from ..capacity import RetryCurve, RuleVsPlan, capacity_rps
 from ..model import Pool, Server, Workload
 from ..replicate import Estimate
 from ..results import RunResult
@@ -78,8 +78,10 @@ def _grouped(ax: Axes, names: Sequence[str], series: Mapping[str, tuple[Sequence
 
 def plot_versus(names: Sequence[str], series: Mapping[str, Sequence[float]],
                 ax: Axes | None = None, *, ylabel: str = "", title: str = "",
-                colors: Sequence[str] | None = None, fmt: str = "{:,.0f}") -> Axes:
-    """Grouped bars: one group per name, one bar per series (e.g. WSGI beside ASGI)."""
+                colors: Sequence[str] | None = None, fmt: str = "{:,.0f}",
+                log: bool = False) -> Axes:
+    """Grouped bars: one group per name, one bar per series (e.g. WSGI beside ASGI);
+    ``log=True`` for a log scale. An infinite value says "overloaded" (no bar)."""
     if not names or not series:
         raise ValueError("plot_versus: give at least one name and one series.")
     palette = list(colors or [OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"],
@@ -91,6 +93,10 @@ def plot_versus(names: Sequence[str], series: Mapping[str, Sequence[float]],
     ax = get_ax(ax, _WIDE)
     _grouped(ax, names, {k: (v, palette[i % len(palette)])
                          for i, (k, v) in enumerate(series.items())}, fmt)
+    if log:
+        seen = [v for vals in series.values() for v in vals if math.isfinite(v) and v > 0]
+        ax.set_yscale("log")
+        ax.set_ylim(min(seen, default=1.0) / 3, max(seen, default=10.0) * 4)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small", frameon=False)
@@ -281,30 +287,31 @@ def plot_outcomes(measured: Mapping[str, RunResult], model: Mapping[str, RunResu
     return ax
 
 
-def plot_retry_storm(rates: Sequence[float], sweep: Mapping[int, tuple[Any, Any]], *,
+def plot_retry_storm(rates: Sequence[float], sweep: Mapping[int, RetryCurve], *,
                      capacity: float, live: Mapping[int, tuple[float, RunResult]] | None = None,
                      axes: Sequence[Axes] | None = None) -> tuple[Axes, Axes]:
     """Left: the share of requests that finally succeed (goodput) against the offered
-    load, for each number of retries (model lines, measured diamonds); right: the load
-    the server really receives (first sends x attempts per request)."""
+    load, for each number of retries (model: the mean of its runs, the band from the
+    lowest to the highest; measured: diamonds); right: the load the server really
+    receives (first sends x attempts per request)."""
     left, right = _two(axes)
     colors = [SIM_COLOR, OKABE_ITO["reddish_purple"], OKABE_ITO["vermillion"],
               OKABE_ITO["black"]]
     r = np.asarray(rates, dtype=float)
-    for i, (k, (good, tries)) in enumerate(sorted(sweep.items())):
+    for i, (k, curve) in enumerate(sorted(sweep.items())):
         label = "no retries" if k == 0 else f"{k} retr{'y' if k == 1 else 'ies'}"
         c = colors[i % len(colors)]
-        left.plot(r, 100 * np.asarray(good), color=c, marker="o", label=f"{label} (model)")
-        right.plot(r, r * np.asarray(tries), color=c, marker="o", label=f"{label} (model)")
+        left.plot(r, 100 * curve.goodput, color=c, marker="o", label=f"{label} (model)")
+        left.fill_between(r, 100 * curve.goodput_low, 100 * curve.goodput_high, color=c,
+                          alpha=0.15, linewidth=0)
+        right.plot(r, r * curve.attempts, color=c, marker="o", label=f"{label} (model)")
         if live and k in live:
             rate, run = live[k]
             s = run.summary()
-            left.plot([rate], [100 * s.goodput], marker="D", markersize=10, color=c,
-                      markeredgecolor=LIVE_COLOR, markeredgewidth=2.5, linestyle="none",
-                      label=f"{label} (measured)")
-            right.plot([rate], [rate * s.attempts_per_request], marker="D", markersize=10,
-                       color=c, markeredgecolor=LIVE_COLOR, markeredgewidth=2.5,
-                       linestyle="none", label=f"{label} (measured)")
+            for ax, y in ((left, 100 * s.goodput), (right, rate * s.attempts_per_request)):
+                ax.plot([rate], [y], marker="D", markersize=10, color=c,
+                        markeredgecolor=LIVE_COLOR, markeredgewidth=2.5, linestyle="none",
+                        label=f"{label} (measured)")
     for ax in (left, right):
         ax.axvline(capacity, color=THEORY_COLOR, linewidth=1.5, linestyle="--")
         ax.set_xlabel("offered load: first sends per second")
@@ -313,7 +320,7 @@ def plot_retry_storm(rates: Sequence[float], sweep: Mapping[int, tuple[Any, Any]
     right.axhline(capacity, color=THEORY_COLOR, linewidth=1)
     left.set_ylim(0, 105)
     left.set_ylabel("requests that finally succeeded (%)")
-    left.set_title("goodput falls as the load rises")
+    left.set_title("goodput falls as the load rises (band: lowest to highest run)")
     right.set_ylabel("attempts per second the server receives")
     right.set_title("because retries multiply the load")
     left.legend(loc="lower left", fontsize="small", frameon=False)
