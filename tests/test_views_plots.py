@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import PathCollection, PolyCollection
 
 from simulator import (
     ASGIServer,
@@ -101,8 +101,10 @@ def test_plots_draw_on_the_given_axes(plot):
 
 
 def _bars(ax, label_start: str) -> int:
-    return sum(len(c.get_paths()) for c in ax.collections
-               if isinstance(c, PolyCollection) and c.get_label().startswith(label_start))
+    """Rectangles drawn with this label (a path may hold many)."""
+    return sum(len(p.to_polygons(closed_only=False)) for c in ax.collections
+               if isinstance(c, (PolyCollection, PathCollection))
+               and c.get_label().startswith(label_start) for p in c.get_paths())
 
 
 def test_wsgi_lanes_are_threads_with_cpu_and_io():

@@ -6,20 +6,29 @@ waits 100 ms on I/O (constant), so two are always in progress once things settle
 
 from __future__ import annotations
 
+import importlib
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from simulator import ASGIServer, Constant, Scenario, Workload, WSGIServer, simulate
 from simulator.views import Bridge, bridge, build_road, frame_at
+from simulator.views._render import canvas_png
 
 
 def _run(server, view="sync", n=12):
     sc = Scenario(server=server, workload=Workload(io_ms=100, view=view),
                   arrivals=Constant(20), requests=n)
     return simulate(sc, trace=True)
+
+# The module, not the function of the same name that simulator.views exports.
+bridge_module = importlib.import_module("simulator.views.bridge")
 
 
 def test_one_lane_bridge_by_hand():
@@ -117,3 +126,37 @@ def test_bridge_side_by_side_on_one_clock():
 def test_bad_arguments(bad, word):
     with pytest.raises(ValueError, match=word):
         bad()
+
+
+def test_a_blitted_frame_is_the_whole_picture():
+    """Frames paste the scenery and draw the cars over it: the same pixels as a full draw."""
+    load = dict(workload=Workload(cpu_ms=5, io_ms=50, view="async_blocking"),
+                arrivals=Constant(30))
+    w = bridge(Scenario(server=WSGIServer(threads=2), requests=40, **load),
+               Scenario(server=ASGIServer(), requests=40, **load))
+    for i in (40, 41, 40):  # the third is remembered, not drawn again
+        w.slider.value = i
+    shown = np.asarray(Image.open(io.BytesIO(bytes(w.image.value))).convert("RGB"))
+    pic = w.picture
+    for artist in pic.moving:
+        artist.set_animated(False)
+    pic.canvas.draw()
+    full = np.asarray(Image.open(io.BytesIO(canvas_png(pic.canvas))).convert("RGB"))
+    assert shown.shape == full.shape and np.array_equal(shown, full)
+
+
+def test_running_the_cell_again_stops_the_animation_it_made(monkeypatch):
+    monkeypatch.setattr(bridge_module, "_cell_id", lambda: "cell-7")
+    sc = Scenario(server=WSGIServer(threads=2), workload=Workload(io_ms=50),
+                  arrivals=Constant(20), requests=20)
+    first = bridge(sc)
+    first.play.playing = True
+    monkeypatch.setattr(bridge_module, "_cell_id", lambda: "cell-8")
+    elsewhere = bridge(sc)
+    elsewhere.play.playing = True
+    monkeypatch.setattr(bridge_module, "_cell_id", lambda: "cell-7")
+    second = bridge(sc)
+    assert not first.play.playing and first.play.comm is None, "the old one stopped"
+    assert first.image.comm is None and first.slider.comm is None
+    assert elsewhere.play.playing and elsewhere.play.comm is not None, "other cells play on"
+    assert second.play.comm is not None

@@ -34,6 +34,26 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
     return new
 
 
+def clear_data(ax: Axes) -> Axes:
+    """Take everything drawn off ``ax`` and forget its data limits; return ``ax``.
+
+    The Axes itself stays: its spines, ticks, labels and position. A plot then drawn on
+    it comes out as on a fresh Axes, without the cost of making one (the dashboards
+    redraw on the same Axes at every slider change).
+    """
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    if ax.get_xscale() != "linear":
+        ax.set_xscale("linear")
+    if ax.get_yscale() != "linear":
+        ax.set_yscale("linear")
+    ax.relim()  # no artists left: the data limits start again from nothing
+    ax.autoscale(True)
+    return ax
+
+
 def origin_s(records: Sequence[RequestRecord]) -> float:
     """The first arrival (s): plots count time from here, so live clocks start at 0 too."""
     return min((r.arrival_s for r in records), default=0.0)

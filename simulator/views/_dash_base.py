@@ -10,25 +10,49 @@ from __future__ import annotations
 
 import html
 import math
+from collections import OrderedDict
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..des import simulate
 from ..model import Poisson, Scenario
 from ..model._check import check_choice
 from ..results import RunResult
+from ._agg_cache import FastCanvas, stamp_legends
 from ._controls import DEFAULT, Controls
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
 from ._theory_curves import sweep_theory
 from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
 
+# Titles sit on top of their Axes: with no ticks on top, that is where matplotlib puts
+# them anyway, after measuring every tick label at every draw.
+PINNED_TITLES: dict[str, Any] = {"axes.titley": 1.0}
+
+
+def pin_xlabels(fig: Figure) -> None:
+    """Keep each x-axis label where the last draw put it (below one row of tick labels).
+
+    Tick labels along x are always one line of the same font, so the label's place never
+    changes; matplotlib would measure every tick label again at every draw to find it.
+    """
+    for ax in fig.axes:
+        label = ax.xaxis.label
+        if ax.get_visible() and label.get_text() and label.get_transform() != ax.transAxes:
+            x_px, y_px = label.get_transform().transform(label.get_position())
+            _, y = ax.transAxes.inverted().transform((x_px, y_px))
+            ax.xaxis.set_label_coords(0.5, y)
+
 
 class DashboardBase(widgets.VBox):
     """Controls, headline numbers, a live button and a picture; subclasses draw."""
+
+    picture_cache = 16  # pictures remembered by scenario (0: always simulate and draw)
 
     def __init__(self, scenario: Scenario | None, *, style: str, with_server: bool,
                  figsize: tuple[float, float] = HD_SIZE_IN, dpi: int = HD_DPI) -> None:
@@ -39,6 +63,9 @@ class DashboardBase(widgets.VBox):
         self.controls = Controls.from_scenario(scenario or DEFAULT)
         self.controls.sync_enabled()
         self.figure = Figure(figsize=figsize, dpi=dpi)
+        FastCanvas(self.figure)
+        self._axes: dict[str, Axes] = {}
+        self._pictures: OrderedDict[Any, tuple[list[RunResult], bytes, str]] = OrderedDict()
         self.image = widgets.Image(format="png",
                                    layout=widgets.Layout(width="100%", max_width="1280px"))
         self.summary = widgets.HTML()
@@ -66,8 +93,28 @@ class DashboardBase(widgets.VBox):
 
     def draw(self, fig: Figure, results: list[RunResult],
              live: list[Measured] | None) -> None:
-        """Draw ``results`` (and the measurements, if any) on the cleared figure."""
+        """Draw ``results`` (and the measurements, if any) on the Axes of :meth:`axes`."""
         raise NotImplementedError
+
+    def layout(self, fig: Figure, live: bool, made: dict[str, Axes]) -> list[str]:
+        """Add the Axes that the picture needs and ``made`` lacks; return their names.
+
+        The picture without measurements and the one with the live overlay share most
+        of their Axes: only the missing ones are made.
+        """
+        raise NotImplementedError
+
+    def axes(self, fig: Figure, live: bool) -> dict[str, Axes]:
+        """The picture's Axes by name, made once and then reused at every redraw.
+
+        Making Axes (their ticks, spines and labels) cost a third of a redraw; the plots
+        clear what they drew (:func:`~simulator.views._common.clear_data`) instead. Axes
+        of the other layout are hidden.
+        """
+        names = self.layout(fig, live, self._axes)
+        for name, ax in self._axes.items():
+            ax.set_visible(name in names)
+        return {name: self._axes[name] for name in names}
 
     # -- the update cycle -------------------------------------------------------------
     def _on_change(self, change: Any) -> None:
@@ -78,24 +125,44 @@ class DashboardBase(widgets.VBox):
         self.update()
 
     def update(self) -> None:
-        """Simulate the controls' scenarios and redraw (timings in ``self.timer``)."""
+        """Simulate the controls' scenarios and redraw (timings in ``self.timer``).
+
+        The last few pictures are remembered by their scenarios: going back to a setting
+        (WSGI, ASGI, WSGI again) shows its picture at once, without simulating again.
+        """
         self.timer.start()
         try:
             scs = self.scenarios()
-            self.results = [simulate(sc, trace=True) for sc in scs]
+            key = (tuple(scs), self.style)
+            if self.live is None and self.picture_cache > 0 and key in self._pictures:
+                self.results, png, summary = self._pictures[key]
+                self._pictures.move_to_end(key)
+                self.image.value, self.summary.value = png, summary
+                self.timer.lap("remembered")
+                return
+            # A scenario the controls did not change keeps its run (in the compare
+            # dashboard, moving the threads changes only the WSGI side).
+            same = {r.scenario: r for r in self.results if self.live is None}
+            self.results = [same.get(sc) or simulate(sc, trace=True) for sc in scs]
         except ValueError as err:  # a bad combination of controls, said for a student
             self.summary.value = f"<b style='color:#D55E00'>{html.escape(str(err))}</b>"
             return
         self.timer.lap("simulate")
         self.redraw()
+        if self.live is None and self.picture_cache > 0:
+            self._pictures[key] = (self.results, self.image.value, self.summary.value)
+            while len(self._pictures) > self.picture_cache:
+                self._pictures.popitem(last=False)
 
     def redraw(self) -> None:
         """Draw the current results (and measurements) and show them."""
-        self.figure.clear()
-        with use_style(self.style):
+        rc: Any = PINNED_TITLES  # matplotlib types rc keys as literals
+        with use_style(self.style), mpl.rc_context(rc):
             self.draw(self.figure, self.results, self.live)
+        stamp_legends(self.figure)
         self.timer.lap("draw")
         self.image.value = figure_png(self.figure)
+        pin_xlabels(self.figure)
         self.timer.lap("render")
         self.summary.value = _summary_html(self.results, self.live)
 
@@ -143,7 +210,10 @@ def _summary_html(results: list[RunResult], live: list[Measured] | None) -> str:
     head = ("<tr><th></th><th>throughput</th><th>p50</th><th>p95</th><th>p99</th>"
             "<th>mean wait</th><th>failed</th></tr>")
     style = "<style>.sim-summary td,.sim-summary th{padding:0 10px;text-align:right}</style>"
-    return f"{style}<table class='sim-summary'>{head}{''.join(rows)}</table>"
+    drawn = "<br>".join(html.escape(r.scenario.describe()) for r in results
+                        if r.scenario is not None)
+    caption = f"<div class='sim-drawn'><small>drawn: {drawn}</small></div>"
+    return f"{style}<table class='sim-summary'>{head}{''.join(rows)}</table>{caption}"
 
 
 def _row(res: RunResult, what: str) -> str:

@@ -1,13 +1,15 @@
 """Drawing one road (a bridge or a highway) and moving its cars from frame to frame.
 
 The scenery is drawn once; each frame only moves two collections of rectangles (the
-cars on the road and the cars in the queue) and rewrites two texts, so a frame costs the
-rendering of the picture and little else.
+cars on the road and the cars in the queue), rewrites two texts and recolours the loop.
+Those are the :meth:`RoadArt.moving` artists: the picture pastes the still scenery and
+draws only them on top (blitting), so a frame costs a few milliseconds and its PNG.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
@@ -103,6 +105,11 @@ class RoadArt:
         self.loop = Rectangle((-0.45, -0.5), 0.3, n, facecolor=OKABE_ITO["black"], zorder=2)
         ax.add_patch(self.loop)
         ax.text(-0.3, n - 0.35, "loop", ha="center", va="top", fontsize="x-small")
+
+    def moving(self) -> list[Artist]:
+        """The artists a frame changes (drawn over the still scenery, in this order)."""
+        loop = [self.loop] if self.road.kind == "highway" else []
+        return [*loop, self.status, self.more, self.cars, self.waiting]
 
     def update(self, f: Frame) -> None:
         """Move the cars and rewrite the texts to show frame ``f``."""

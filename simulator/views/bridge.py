@@ -14,15 +14,20 @@ WSGI and on ASGI, or an ASGI view that awaits its I/O next to one that blocks:
 
 The play button advances a time slider in the browser (linked with ``jslink``, so it
 runs without a round trip through Python); each slider position is redrawn in the
-kernel from :func:`~simulator.views.road.frame_at`.
+kernel from :func:`~simulator.views.road.frame_at`. A frame pastes the still scenery and
+draws only the cars and the counters over it, and is remembered once drawn, so the
+kernel keeps up with the play button (``benchmarks/bench_views.py``; the frame rate in a
+browser is measured by ``tests/test_browser_latency.py``). Running the cell again stops
+the animation it made before, rather than leaving it playing unseen.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
+from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -30,7 +35,8 @@ from ..des import simulate
 from ..model import Scenario
 from ..model._check import check_int
 from ..results import RunResult
-from ._render import figure_png
+from ._agg_cache import FastCanvas
+from ._render import canvas_png
 from ._road_art import RoadArt
 from .road import Frame, Road, build_road, frame_at
 from .style import KIND_COLORS, use_style
@@ -66,8 +72,16 @@ class RoadPicture:
             self.figure.legend(handles=handles, loc="outside lower center", ncol=len(kinds),
                                fontsize="small")
             # Lay out once, then freeze: the scenery does not move between frames.
-            FigureCanvasAgg(self.figure).draw()
+            self.canvas = FastCanvas(self.figure)
+            self.canvas.draw()
         self.figure.set_layout_engine("none")
+        # The still scenery, drawn once; frames paste it and draw the moving parts on top.
+        self.moving = sorted((a for art in self.arts for a in art.moving()),
+                             key=lambda a: a.get_zorder())
+        for artist in self.moving:
+            artist.set_animated(True)
+        self.canvas.draw()
+        self.scenery = self.canvas.copy_from_bbox(self.figure.bbox)
         self.frames: list[Frame] = []
 
     def show(self, t_s: float) -> list[Frame]:
@@ -79,7 +93,11 @@ class RoadPicture:
 
     def png(self) -> bytes:
         """The figure as PNG bytes (at 80 dpi: about 1024 pixels wide)."""
-        return figure_png(self.figure)
+        self.canvas.restore_region(self.scenery)
+        renderer = self.canvas.get_renderer()
+        for artist in self.moving:
+            artist.draw(renderer)
+        return canvas_png(self.canvas)
 
 
 _SHORT = {"queue": "waiting to get on", "cpu": "CPU", "io": "I/O wait",
@@ -88,6 +106,21 @@ _SHORT = {"queue": "waiting to get on", "cpu": "CPU", "io": "I/O wait",
 
 def _swatch(kind: str) -> Patch:
     return Patch(facecolor=KIND_COLORS[kind], edgecolor="black", label=_SHORT[kind])
+
+
+_PLAYING: dict[str, list[weakref.ref[Bridge]]] = {}  # cell id -> the bridges it made
+
+
+def _cell_id() -> str | None:
+    """The notebook cell being run (JupyterLab and Notebook 7 say so), else None."""
+    try:
+        from IPython import get_ipython  # noqa: PLC0415 - only inside a kernel
+
+        kernel: Any = getattr(get_ipython(), "kernel", None)
+        cell = kernel.get_parent("shell").get("metadata", {}).get("cellId")
+    except Exception:  # not in a kernel, or one that does not say
+        return None
+    return str(cell) if cell else None
 
 
 class Bridge(widgets.VBox):
@@ -102,12 +135,32 @@ class Bridge(widgets.VBox):
         self.slider = widgets.IntSlider(value=0, min=0, max=frames - 1, readout=False,
                                         description="time", continuous_update=True,
                                         layout=widgets.Layout(width="50%"))
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.clock = widgets.HTML()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%"))
+        self._pngs: dict[int, bytes] = {}  # frames drawn so far: a replay costs nothing
         self.slider.observe(self._on_slider, names="value")
         self.show_frame(0)
         super().__init__([widgets.HBox([self.play, self.slider, self.clock]), self.image])
+        self._replace_earlier()
+
+    def _replace_earlier(self) -> None:
+        """Stop the bridges this notebook cell made on its earlier runs."""
+        cell = _cell_id()
+        if cell is None:
+            return
+        for ref in _PLAYING.pop(cell, []):
+            old = ref()
+            if old is not None and old is not self:
+                old.stop()
+        _PLAYING[cell] = [weakref.ref(self)]
+
+    def stop(self) -> None:
+        """Stop playing and close the widgets: the browser's play timer ends with them."""
+        self.play.playing = False
+        self.slider.unobserve(self._on_slider, names="value")
+        for w in (self.link, self.play, self.slider, self.clock, self.image, self):
+            w.close()
 
     def _on_slider(self, change: dict[str, object]) -> None:
         self.show_frame(int(change["new"]))  # type: ignore[call-overload]
@@ -117,7 +170,9 @@ class Bridge(widgets.VBox):
         t = self.times[i]
         self.picture.show(t)
         self.clock.value = f"<b>t = {t:.3f} s</b> (simulated)"
-        self.image.value = self.picture.png()
+        if i not in self._pngs:
+            self._pngs[i] = self.picture.png()
+        self.image.value = self._pngs[i]
 
 
 def bridge(*runs: Scenario | RunResult, requests: int = 60, frames: int = 120,
