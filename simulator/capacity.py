@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,8 @@ from .model._check import check_int, check_number
 from .planner import Candidate, Plan, plan
 from .replicate import Estimate, replicate
 
-__all__ = ["WORKLOADS", "RetryCurve", "RuleVsPlan", "capacity_rps", "pool_sweep", "retry_sweep",
-           "rule_of_thumb", "rule_vs_plan", "wsgi_or_asgi"]
+__all__ = ["WORKLOADS", "RetryCurve", "RuleVsPlan", "capacity_rps", "fits", "pool_sweep",
+           "retry_sweep", "rule_of_thumb", "rule_vs_plan", "wsgi_or_asgi"]
 
 WORKLOADS: dict[str, tuple[Workload, Poisson]] = {
     "I/O-bound": (Workload(cpu_ms=2, io_ms=100, dist="exponential"), Poisson(100)),
@@ -222,3 +223,35 @@ def wsgi_or_asgi(cases: Mapping[str, tuple[Workload, float]], wsgi: WSGIServer,
             p95s.append(simulate(sc).summary().p95_ms if cap > rate else math.inf)
         out["capacity"][name], out["p95"][name] = caps, p95s
     return out
+
+
+def fits(server: Any, *, workload: Workload, arrivals: Poisson, target_p95_ms: float,
+         memory_mb: float, cores: int = 2, runs: int = 3, requests: int = 3_000) -> bool | str:
+    """Whether ``server`` carries ``arrivals`` of ``workload`` within ``memory_mb`` with a
+    simulated p95 under ``target_p95_ms`` (the mean over ``runs`` seeded runs): ``True``,
+    or a sentence that says why not (for an exercise's self-check).
+
+    >>> w = Workload(cpu_ms=2, io_ms=100, dist="exponential")
+    >>> fits(ASGIServer(), workload=w, arrivals=Poisson(200), target_p95_ms=400, memory_mb=150)
+    True
+    >>> print(fits(WSGIServer(threads=16), workload=w, arrivals=Poisson(200),
+    ...            target_p95_ms=400, memory_mb=150))
+    WSGI 1x16 carries at most 157 req/s of this work (its lanes, GILs and cores); 200 are offered.
+    """
+    if not isinstance(server, (WSGIServer, ASGIServer)):
+        return (f"{server!r} is not a server description: give WSGIServer(processes=..., "
+                "threads=...) or ASGIServer(processes=...).")
+    name = server.describe()
+    if server.memory_mb > memory_mb:
+        return f"{name} needs about {server.memory_mb:,.0f} MB; the budget is {memory_mb:,.0f} MB."
+    cap = capacity_rps(server, workload, cores)
+    if cap <= arrivals.rate_per_s:
+        return (f"{name} carries at most {cap:,.0f} req/s of this work (its lanes, GILs and "
+                f"cores); {arrivals.rate_per_s:g} are offered.")
+    sc = Scenario(server=server, workload=workload, arrivals=arrivals, requests=requests,
+                  cores=cores, seed=1)
+    p95 = replicate(sc, runs=runs, warmup_s=0.1 * requests / arrivals.rate_per_s,
+                    workers=1).ci("p95_ms")
+    if p95.mean > target_p95_ms:
+        return f"{name}: p95 about {p95.mean:,.0f} ms, over the {target_p95_ms:g} ms target."
+    return True

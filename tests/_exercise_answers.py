@@ -46,4 +46,10 @@ ANSWERS: dict[str, list[Exercise]] = {
     "05_realtime_websockets": [
         Exercise("my_threads = None", "my_threads = 203",
                  "threads for 200 long-polls + page views")],
+    # 2 x 8 + 1 = 17 processes sharing 100 - 3 connections: 97 // 17 = 5 each
+    "09_production_and_capacity": [
+        Exercise("my_max_size = None", "my_max_size = 5", "pool size per process")],
+    # 200/s x 102 ms = 20.4 in progress: one loop holds them all (93 MB); WSGI 1x24 fits too
+    "10_playground": [
+        Exercise("my_server = None", "my_server = ASGIServer()", "a deployment that fits")],
 }
