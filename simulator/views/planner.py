@@ -120,7 +120,8 @@ def plan_table_html(p: Plan) -> str:
                  f"{mark}: {html.escape(c.why)}"]
         rows.append("<tr>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>")
     style = ("<style>.plan-table td,.plan-table th{padding:1px 8px;text-align:left}"
-             ".plan-table td:nth-child(n+2):nth-child(-n+6){text-align:right}</style>")
+             ".plan-table td:nth-child(n+2):nth-child(-n+6){text-align:right}"
+             ".plan-table td:first-child{white-space:nowrap}</style>")
     table = f"<table class='plan-table'>{head}{''.join(rows)}</table>" if rows else ""
     return f"{style}<p><b>{html.escape(p.reason)}</b></p>{table}"
 
@@ -239,6 +240,10 @@ class PlannerWidget(widgets.VBox):
         self.image.value = _png(self.figure)
         self.table.value = plan_table_html(self.plan)
         tried = len(self.plan.table)
+        if self.plan.best is None:
+            self.status.value = (f"<b style='color:#D55E00'>{html.escape(self.plan.reason)}"
+                                 "</b>")
+            return
         self.status.value = (f"planned in {time.perf_counter() - began:.1f} s: {tried} "
                              f"configuration{'s' if tried != 1 else ''} tried, each "
                              f"simulated {WIDGET_RUNS} times x {WIDGET_REQUESTS:,} requests "
