@@ -9,10 +9,26 @@ import math
 import numpy as np
 import pytest
 
-from simulator import (ASGIServer, ClosedLoop, Poisson, Pool, Scenario, Workload, WSGIServer,
-                       simulate)
-from simulator.capacity import (WORKLOADS, capacity_rps, fits, pool_sweep, retry_sweep,
-                                rule_of_thumb, rule_vs_plan, wsgi_or_asgi)
+from simulator import (
+    ASGIServer,
+    ClosedLoop,
+    Poisson,
+    Pool,
+    Scenario,
+    Workload,
+    WSGIServer,
+    simulate,
+)
+from simulator.capacity import (
+    WORKLOADS,
+    capacity_rps,
+    fits,
+    pool_sweep,
+    retry_sweep,
+    rule_of_thumb,
+    rule_vs_plan,
+    wsgi_or_asgi,
+)
 
 
 @pytest.mark.parametrize(("server", "work", "expected"), [

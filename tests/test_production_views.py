@@ -5,22 +5,25 @@ numbers say."""
 from __future__ import annotations
 
 import math
+import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-from simulator import (ASGIServer, ClosedLoop, Poisson, Pool, Scenario, Workload,  # noqa: E402
-                       WSGIServer, simulate)
-from simulator.planner import PlanTooLarge  # noqa: E402
-from simulator.views import planner as planner_module  # noqa: E402
-from simulator.views.planner import CUSTOM, planner, plot_plan  # noqa: E402
-from simulator.views.playground import playground  # noqa: E402
-from simulator.views.production import (plot_costs, plot_outcomes, plot_pool_cap,  # noqa: E402
-                                        plot_versus)
+from simulator import (
+    ASGIServer,
+    ClosedLoop,
+    Poisson,
+    Pool,
+    Scenario,
+    Workload,
+    WSGIServer,
+    simulate,
+)
+from simulator.planner import PlanTooLarge
+from simulator.views.planner import CUSTOM, planner, plot_plan
+from simulator.views.playground import playground
+from simulator.views.production import plot_costs, plot_outcomes, plot_pool_cap, plot_versus
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +52,8 @@ def test_the_planner_widget_says_what_the_planner_says_when_it_cannot(monkeypatc
     def too_large(**_kw):
         raise PlanTooLarge("plan: this search may simulate up to 99 configurations; try fewer.")
 
-    monkeypatch.setattr(planner_module, "plan", too_large)
+    # the module (simulator.views.planner the attribute is the function, as for dashboard)
+    monkeypatch.setattr(sys.modules["simulator.views.planner"], "plan", too_large)
     w.target.value = 400
     assert w.plan is None and "99 configurations" in w.error
     assert "99 configurations" in w.status.value and w.table.value == ""

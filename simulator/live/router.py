@@ -36,7 +36,7 @@ from typing import Any
 
 from ..model._check import check_int, check_number
 from ._types import ASGIApp, Message, Receive, Scope, Send, WSGIApp
-from .apps import not_http, work_wsgi
+from .apps import work_wsgi
 from .websocket import chat_asgi
 
 __all__ = ["NGINX_CONFIG", "Route", "Router", "hold_websockets", "hybrid_app"]
@@ -79,16 +79,15 @@ class Router:
 
     def __init__(self, wsgi: WSGIApp, asgi: ASGIApp, *, prefix: str = "/ws",
                  wsgi_threads: int = 10) -> None:
-        from a2wsgi import WSGIMiddleware  # noqa: PLC0415 - only where the lesson uses it
-
         check_int("hybrid_app", "wsgi_threads", wsgi_threads, low=1, high=256, hint="Try 10.")
         if not prefix.startswith("/") or prefix.endswith("/"):
             raise ValueError(f"hybrid_app(prefix={prefix!r}): a path such as '/ws' (a "
                              "leading slash, none at the end).")
         self.prefix = prefix
         self.asgi = asgi
-        adapted: Any = WSGIMiddleware(wsgi, workers=wsgi_threads)  # type: ignore[arg-type]
-        self.wsgi: ASGIApp = adapted
+        self.wsgi = wsgi
+        self.wsgi_threads = wsgi_threads
+        self._adapter: Any = None  # a2wsgi's WSGIMiddleware: its thread pool, per serve
         self.counts: collections.Counter[str] = collections.Counter()
         self.routes = (
             Route("websocket, any path", "ASGI: the chat (one event loop)"),
@@ -96,18 +95,45 @@ class Router:
             Route("HTTP, everything else", f"WSGI: the pages (a2wsgi, {wsgi_threads} threads)"),
         )
 
+    def _adapted(self) -> ASGIApp:
+        """The WSGI app behind a2wsgi, its thread pool made on first use."""
+        if self._adapter is None:
+            from a2wsgi import WSGIMiddleware  # noqa: PLC0415 - only where the lesson uses it
+
+            app: Any = self.wsgi  # a2wsgi spells the WSGI types its own way
+            self._adapter = WSGIMiddleware(app, workers=self.wsgi_threads)
+        adapter: ASGIApp = self._adapter
+        return adapter
+
+    def _close(self) -> None:
+        """Stop a2wsgi's threads (the server is stopping); a next serve makes new ones."""
+        if self._adapter is not None:
+            self._adapter.executor.shutdown(wait=True)
+            self._adapter = None
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.get_running_loop().run_in_executor(None, self._close)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "lifespan":  # a2wsgi has no lifespan; nothing here needs one
-            return await not_http(scope, receive, send)
+        if kind == "lifespan":  # a2wsgi's threads end with the server
+            return await self._lifespan(receive, send)
         path = scope.get("path", "/")
         under = path == self.prefix or path.startswith(self.prefix + "/")
+        app: ASGIApp
         if kind == "websocket" or under:
             target, app = "asgi", self.asgi
             if under:
                 scope = dict(scope, path=path[len(self.prefix):] or "/")
         else:
-            target, app = "wsgi", self.wsgi
+            target, app = "wsgi", self._adapted()
         self.counts[f"{kind} -> {target}"] += 1
         await app(scope, receive, _marking(send, target.encode()) if kind == "http" else send)
 

@@ -23,6 +23,8 @@ from .lanes import plot_lanes
 from .latency import plot_latency
 from .lineup import plot_lineup
 from .loop_lag import plot_drill
+from .planner import planner, plot_plan
+from .playground import playground
 from .road import Car, Frame, Road, build_road, frame_at
 from .streams import plot_chunks
 from .style import KIND_COLORS, OKABE_ITO, use_style
@@ -45,6 +47,8 @@ __all__ = [
     "compare_dashboard",
     "dashboard",
     "frame_at",
+    "planner",
+    "playground",
     "plot_chunks",
     "plot_compare",
     "plot_drill",
@@ -52,6 +56,7 @@ __all__ = [
     "plot_lanes",
     "plot_latency",
     "plot_lineup",
+    "plot_plan",
     "plot_sweep",
     "plot_timeline",
     "sweep",
