@@ -23,7 +23,6 @@ cell, and :func:`plan_table_html` makes the table.
 from __future__ import annotations
 
 import html
-import io
 import math
 import time
 from typing import Any
@@ -38,6 +37,7 @@ from ..model import Poisson, Pool, Workload
 from ..model.workload import DISTS
 from ..planner import Plan, plan
 from ._common import get_ax, no_data
+from ._widgets import png, slider
 from .style import GREY, OKABE_ITO, THEORY_COLOR, use_style
 
 __all__ = ["MIXES", "PlannerWidget", "plan_table_html", "planner", "plot_plan"]
@@ -126,15 +126,8 @@ def plan_table_html(p: Plan) -> str:
     return f"{style}<p><b>{html.escape(p.reason)}</b></p>{table}"
 
 
-def _slider(cls: Any, value: float, lo: float, hi: float, step: float, text: str) -> Any:
-    return cls(value=value, min=lo, max=hi, step=step, description=text,
-               continuous_update=False, style=_STYLE, layout=widgets.Layout(width="360px"))
-
-
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+def _wide(cls: Any, value: float, lo: float, hi: float, step: float, text: str) -> Any:
+    return slider(cls, value, lo, hi, step, text, label_px=150, width_px=360)
 
 
 class PlannerWidget(widgets.VBox):
@@ -151,22 +144,22 @@ class PlannerWidget(widgets.VBox):
             raise ValueError(f"planner(mix={mix!r}): choose one of {list(MIXES)}.")
         cpu, io_ms = MIXES.get(mix, (2.0, 100.0))
         self.style = style
-        self.rate = _slider(widgets.FloatSlider, rate, 5, 1000, 5, "traffic (req/s)")
+        self.rate = _wide(widgets.FloatSlider, rate, 5, 1000, 5, "traffic (req/s)")
         self.mix = widgets.Dropdown(options=[*MIXES, CUSTOM], value=mix,
                                     description="workload mix", style=_STYLE,
                                     layout=widgets.Layout(width="420px"))
-        self.cpu_ms = _slider(widgets.FloatSlider, cpu, 0, 50, 0.5, "CPU per request (ms)")
-        self.io_ms = _slider(widgets.FloatSlider, io_ms, 0, 500, 5, "I/O per request (ms)")
+        self.cpu_ms = _wide(widgets.FloatSlider, cpu, 0, 50, 0.5, "CPU per request (ms)")
+        self.io_ms = _wide(widgets.FloatSlider, io_ms, 0, 500, 5, "I/O per request (ms)")
         self.dist = widgets.Dropdown(options=list(DISTS), value="exponential",
                                      description="durations", style=_STYLE)
         self.view = widgets.Dropdown(options=[("async def views", "async"),
                                               ("def views", "sync")], value="async",
                                      description="view style", style=_STYLE)
-        self.pool = _slider(widgets.IntSlider, 0, 0, 200, 1, "DB pool (0: none)")
-        self.target = _slider(widgets.FloatSlider, target_p95_ms, 10, 5000, 10,
+        self.pool = _wide(widgets.IntSlider, 0, 0, 200, 1, "DB pool (0: none)")
+        self.target = _wide(widgets.FloatSlider, target_p95_ms, 10, 5000, 10,
                               "p95 target (ms)")
-        self.cores = _slider(widgets.IntSlider, cores, 1, 16, 1, "cores")
-        self.memory = _slider(widgets.FloatSlider, memory_mb, 128, 16_384, 128,
+        self.cores = _wide(widgets.IntSlider, cores, 1, 16, 1, "cores")
+        self.memory = _wide(widgets.FloatSlider, memory_mb, 128, 16_384, 128,
                               "memory (MB)")
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png",
@@ -237,7 +230,7 @@ class PlannerWidget(widgets.VBox):
         self.figure.clear()
         with use_style(self.style):
             plot_plan(self.plan, self.figure.add_subplot())
-        self.image.value = _png(self.figure)
+        self.image.value = png(self.figure)
         self.table.value = plan_table_html(self.plan)
         tried = len(self.plan.table)
         if self.plan.best is None:

@@ -20,7 +20,6 @@ The second and third tabs are built the first time they are opened.
 from __future__ import annotations
 
 import html
-import io
 import math
 from typing import Any
 
@@ -32,6 +31,7 @@ from ..des import simulate
 from ..model import ASGIServer, ClosedLoop, Poisson, Pool, Scenario, Workload, WSGIServer
 from ..model.workload import DISTS, VIEWS
 from ..results import RunResult
+from ._widgets import png, slider
 from .compare import plot_compare
 from .in_flight import plot_in_flight
 from .lanes import plot_lanes
@@ -46,17 +46,6 @@ _STYLE = {"description_width": "120px"}
 TABS = ("Playground", "WSGI vs ASGI", "Capacity planner")
 
 
-def _slider(cls: Any, value: float, lo: float, hi: float, step: float, text: str) -> Any:
-    return cls(value=value, min=lo, max=hi, step=step, description=text,
-               continuous_update=False, style=_STYLE, layout=widgets.Layout(width="320px"))
-
-
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 class Playground(widgets.VBox):
     """Every knob, one server: ``scenario()`` is what the controls describe, ``result``
     the last simulation, ``live`` the last measurement (``None`` until the button is
@@ -67,27 +56,27 @@ class Playground(widgets.VBox):
         w = widgets
         self.server = w.ToggleButtons(options=[("WSGI", "wsgi"), ("ASGI", "asgi")],
                                       value="wsgi", description="server", style=_STYLE)
-        self.processes = _slider(w.IntSlider, 1, 1, 8, 1, "processes")
-        self.threads = _slider(w.IntSlider, 4, 1, 64, 1, "threads (WSGI)")
-        self.cores = _slider(w.IntSlider, 2, 1, 16, 1, "cores")
+        self.processes = slider(w.IntSlider, 1, 1, 8, 1, "processes")
+        self.threads = slider(w.IntSlider, 4, 1, 64, 1, "threads (WSGI)")
+        self.cores = slider(w.IntSlider, 2, 1, 16, 1, "cores")
         self.view = w.Dropdown(options=list(VIEWS), value="sync", description="view",
                                style=_STYLE)
-        self.cpu_ms = _slider(w.FloatSlider, 5, 0, 50, 0.5, "CPU (ms)")
-        self.io_ms = _slider(w.FloatSlider, 50, 0, 500, 5, "I/O (ms)")
+        self.cpu_ms = slider(w.FloatSlider, 5, 0, 50, 0.5, "CPU (ms)")
+        self.io_ms = slider(w.FloatSlider, 50, 0, 500, 5, "I/O (ms)")
         self.dist = w.Dropdown(options=list(DISTS), value="exponential",
                                description="durations", style=_STYLE)
         self.load = w.ToggleButtons(options=[("open: req/s", "open"),
                                              ("closed: users", "closed")],
                                     value="open", description="load", style=_STYLE)
-        self.rate = _slider(w.FloatSlider, 60, 1, 500, 1, "arrivals (req/s)")
-        self.users = _slider(w.IntSlider, 16, 1, 200, 1, "users")
-        self.requests = _slider(w.IntSlider, 600, 100, MAX_REQUESTS, 100, "requests")
-        self.pool = _slider(w.IntSlider, 0, 0, 100, 1, "DB pool (0: none)")
+        self.rate = slider(w.FloatSlider, 60, 1, 500, 1, "arrivals (req/s)")
+        self.users = slider(w.IntSlider, 16, 1, 200, 1, "users")
+        self.requests = slider(w.IntSlider, 600, 100, MAX_REQUESTS, 100, "requests")
+        self.pool = slider(w.IntSlider, 0, 0, 100, 1, "DB pool (0: none)")
         self.per_process = w.Checkbox(value=False, description="a pool per process",
                                       style=_STYLE)
-        self.timeout = _slider(w.FloatSlider, 0, 0, 5, 0.05, "timeout (s, 0: none)")
-        self.retries = _slider(w.IntSlider, 0, 0, 3, 1, "retries")
-        self.backoff = _slider(w.FloatSlider, 0, 0, 1000, 10, "backoff (ms)")
+        self.timeout = slider(w.FloatSlider, 0, 0, 5, 0.05, "timeout (s, 0: none)")
+        self.retries = slider(w.IntSlider, 0, 0, 3, 1, "retries")
+        self.backoff = slider(w.FloatSlider, 0, 0, 1000, 10, "backoff (ms)")
         self.summary = w.HTML()
         self.live_button = w.Button(description="run it for real", icon="play",
                                     tooltip="serve the same work on 127.0.0.1 and load it")
@@ -190,7 +179,7 @@ class Playground(widgets.VBox):
                              residual_ax=fig.add_subplot(low[2, 1], sharex=cmp))
             else:
                 plot_latency(res, ax=fig.add_subplot(low[:, 1]))
-        self.image.value = _png(fig)
+        self.image.value = png(fig)
         self.summary.value = self._numbers()
 
     def _numbers(self) -> str:
