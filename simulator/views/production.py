@@ -351,5 +351,6 @@ def plot_connections(counts: Sequence[_Count], ax: Axes | None = None) -> Axes:
     })
     ax.set_ylabel(f"connections (for {counts[0].requests} requests)")
     ax.set_title("Django's database connections, counted live (the /orm view)")
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.2)
+    ax.legend(loc="upper center", fontsize="small", frameon=False, ncols=3)
     return ax
