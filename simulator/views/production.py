@@ -120,7 +120,8 @@ def plot_costs(servers: Sequence[Server], workloads: Mapping[str, Workload], *,
             for i, (name, w) in enumerate(workloads.items())}
     _grouped(right, names, caps)
     right.set_yscale("log")
-    right.set_ylim(bottom=10)
+    seen = [v for vals, _ in caps.values() for v in vals if math.isfinite(v)]
+    right.set_ylim(10, max(seen, default=100.0) * 3)
     right.set_ylabel("most requests per second")
     right.set_title(f"what it carries, on {cores} cores")
     for ax in (left, right):
