@@ -133,3 +133,13 @@ def test_what_cannot_run_here_is_said_and_a_pooled_scenario_runs():
     s = real.summary()
     assert s.completed == 40 and s.failed == 0
     assert 100 < s.throughput_rps < 210  # 2 connections, 10 ms each: at most 200 a second
+
+
+def test_a_storm_run_serves_loads_and_stops_its_server():
+    from simulator.live import running
+    from simulator.live.retry_storm import storm
+
+    res = storm(rate_per_s=20, retries=1, duration_s=0.5, timeout_s=1.0, size=4, io_ms=10)
+    s = res.summary()
+    assert s.goodput == 1.0 and s.attempts_per_request == 1.0 and s.completed >= 3
+    assert not [srv for srv in running() if srv.name == "storm"]

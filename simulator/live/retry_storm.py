@@ -55,8 +55,9 @@ from .load._schedule import open_schedule, streams
 from .load._sync import run_sync
 from .load._wire import COMPLETED_AT, LeanTransport
 from .pooled import FifoPool
+from .serving import serve
 
-__all__ = ["MAX_ATTEMPTS", "StormApp", "retry_load", "storm_asgi"]
+__all__ = ["MAX_ATTEMPTS", "StormApp", "retry_load", "storm", "storm_asgi"]
 
 MAX_RATE_PER_S = 1_000.0
 MAX_DURATION_S = 10.0
@@ -198,3 +199,21 @@ async def _storm(url: str, offsets: list[float], timeout_s: float, retries: int,
         await asyncio.gather(*(c.aclose() for c in used), return_exceptions=True)
         await builder.aclose()
     return records
+
+
+def storm(*, rate_per_s: float, retries: int, duration_s: float = 3.0, timeout_s: float = 0.15,
+          size: int = 10, io_ms: float = 50.0, seed: int = 1) -> RunResult:
+    """One live storm: :func:`storm_asgi` (``size`` connections, exponential I/O of mean
+    ``io_ms``) served by uvicorn in a subprocess of its own, loaded by :func:`retry_load`.
+    The server is stopped at once afterwards: the abandoned attempts still queued inside it
+    would keep a graceful stop waiting for seconds, and nobody waits for their answers."""
+    check_int("storm", "size", size, low=1, high=1_000, hint="Try size=10.")
+    check_number("storm", "io_ms", io_ms, low=0, low_open=True, high=10_000,
+                 hint="Try io_ms=50.")
+    srv = serve(f"simulator.live.retry_storm:storm_asgi(size={size}, io_ms={io_ms!r}, "
+                f"seed={seed})", interface="asgi", name="storm", quiet=True)
+    try:
+        return retry_load(srv.url, rate_per_s=rate_per_s, duration_s=duration_s,
+                          timeout_s=timeout_s, retries=retries, seed=seed)
+    finally:
+        srv.stop(timeout_s=0.5)
