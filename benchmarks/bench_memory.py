@@ -1,13 +1,14 @@
 """Peak kernel memory while the course runs: every notebook, each in a fresh kernel.
 
 Binder guarantees a user 1 GB of memory (more is allowed, never promised). This script runs
-each notebook in notebooks/ top to bottom with nbclient, one fresh ``python3`` kernel after
-another, and samples the kernel's resident memory (RSS) every 50 ms, adding every child
-process it started (servers run by the live lab). It prints the peak per notebook and the
-overall peak, and exits 1 if that is over the goal. RSS of parent and children added up
-counts shared pages twice, so the figure errs high.
+each notebook of the course (notebooks/, then the Voila app in apps/) top to bottom with
+nbclient, one fresh ``python3`` kernel after another, and samples the kernel's resident
+memory (RSS) every 50 ms, adding every child process it started (servers run by the live
+lab). It prints the peak per notebook and the overall peak, and exits 1 if that is over
+the goal. RSS of parent and children added up counts shared pages twice, so the figure
+errs high.
 
-    python benchmarks/bench_memory.py                    # notebooks/*.ipynb
+    python benchmarks/bench_memory.py                    # notebooks/*.ipynb, apps/*.ipynb
     python benchmarks/bench_memory.py path/to/a.ipynb    # chosen notebooks
     python benchmarks/bench_memory.py --json out.json    # also write the figures as JSON
 
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="per cell, in seconds")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
-    paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = [p.resolve() for p in args.notebooks] or [
+        *sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "apps").glob("*.ipynb"))]
     if not paths:
         print("no notebooks in notebooks/: name some, e.g. tests/browser_fixtures/*.ipynb")
         return 2

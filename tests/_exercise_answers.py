@@ -58,4 +58,10 @@ ANSWERS: dict[str, list[Exercise]] = {
         # sync, sync | async | sync: two stretches, two hops each, on one loop
         Exercise("my_ceiling = None", "my_ceiling = 1000 / (2.0 + 2 * 2 * 0.5)",
                  "one loop's ceiling with hops")],
+    # 2 x 8 + 1 = 17 processes sharing 100 - 3 connections: 97 // 17 = 5 each
+    "09_production_and_capacity": [
+        Exercise("my_max_size = None", "my_max_size = 5", "pool size per process")],
+    # 200/s x 102 ms = 20.4 in progress: one loop holds them all (93 MB); WSGI 1x24 fits too
+    "10_playground": [
+        Exercise("my_server = None", "my_server = ASGIServer()", "a deployment that fits")],
 }

@@ -62,11 +62,20 @@ FORBIDDEN = [
       for high in ("simulator.replicate", "simulator.planner")),
     ("simulator.live.serving", "simulator.live.pooled"),
     ("simulator.live.load", "simulator.live.pooled"),
+    # the capacity questions sit on the engine and the planner, below the views
+    ("simulator.capacity", "simulator.views"),
+    ("simulator.capacity", "simulator.live"),
+    ("simulator.capacity", "simulator.course"),
+    *((low, "simulator.capacity") for low in ("simulator.model", "simulator.des",
+                                              "simulator.results", "simulator.live",
+                                              "simulator.planner", "simulator.replicate")),
 ]
 # Imports made inside a function on purpose, and why (each is an exception to a rule).
 ALLOWED = {
     ("simulator.views._live", "simulator.live"):
         "the 'run it for real' button starts the live lab only when pressed",
+    ("simulator.views.playground", "simulator.live"):
+        "the playground's 'run it for real' button starts the live lab only when pressed",
 }
 
 

@@ -23,6 +23,8 @@ from .in_flight import plot_in_flight
 from .lanes import plot_lanes
 from .latency import plot_latency
 from .loop_lag import plot_drill
+from .planner import planner, plot_plan
+from .playground import playground
 from .road import Car, Frame, Road, build_road, frame_at
 from .spread import plot_seed_spread
 from .streams import plot_chunks
@@ -32,13 +34,13 @@ from .switches import plot_hop_cost, plot_switches
 from .timeline import plot_timeline
 
 __all__ = [
-    "KIND_COLORS",
-    "OKABE_ITO",
     "Bridge",
     "Car",
     "CompareDashboard",
     "Dashboard",
     "Frame",
+    "KIND_COLORS",
+    "OKABE_ITO",
     "Road",
     "Sweep",
     "SweepPoint",
@@ -47,6 +49,8 @@ __all__ = [
     "compare_dashboard",
     "dashboard",
     "frame_at",
+    "planner",
+    "playground",
     "plot_answers",
     "plot_bars",
     "plot_chunks",
@@ -56,6 +60,8 @@ __all__ = [
     "plot_in_flight",
     "plot_lanes",
     "plot_latency",
+    "plot_lineup",
+    "plot_plan",
     "plot_seed_spread",
     "plot_sweep",
     "plot_switches",
