@@ -60,7 +60,6 @@ __all__ = [
     "plot_in_flight",
     "plot_lanes",
     "plot_latency",
-    "plot_lineup",
     "plot_plan",
     "plot_seed_spread",
     "plot_sweep",
