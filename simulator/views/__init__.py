@@ -34,13 +34,13 @@ from .switches import plot_hop_cost, plot_switches
 from .timeline import plot_timeline
 
 __all__ = [
+    "KIND_COLORS",
+    "OKABE_ITO",
     "Bridge",
     "Car",
     "CompareDashboard",
     "Dashboard",
     "Frame",
-    "KIND_COLORS",
-    "OKABE_ITO",
     "Road",
     "Sweep",
     "SweepPoint",
