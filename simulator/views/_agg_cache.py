@@ -1,44 +1,46 @@
-"""Agg that remembers: texts, their layouts and legends are worked out once, then reused.
+"""Agg that remembers: each text is rasterised once, legends are pasted when unchanged.
 
 A dashboard picture holds about sixty pieces of text (tick labels, titles, legends, the
-percentile labels) and most of them are the same from one slider change to the next:
-"0.5", "requests", "WSGI 1x4: lanes". Agg rasterises every glyph of every text on every
-draw, and on a slow machine that was half of the whole draw (matplotlib 3.11 lays out and
-renders each glyph from Python: about 0.2 ms a glyph on a Binder-class machine).
+percentile labels); most are the same from one slider change to the next ("0.5",
+"requests", "WSGI 1x4: lanes") and the others differ in a few digits. matplotlib 3.11's
+Agg lays out and renders text one glyph at a time from Python: about 0.5 ms for a short
+label on a Binder-class machine, every time it is drawn.
 
-:class:`FastCanvas` renders like ``FigureCanvasAgg`` except that a text's coverage mask
-(its anti-aliased glyphs, in grey) is computed once per string, font, size and dpi, kept
-in a small cache, and composited with Agg's own ``draw_text_image`` in the text's colour,
-at its position and angle. Positions are snapped to whole pixels, as matplotlib before
-3.11 did; the letters are the ones Agg drew. Math text and texts with font features fall
-through to Agg unchanged.
+:class:`FastCanvas` renders like ``FigureCanvasAgg`` except for text: a string's coverage
+mask (its anti-aliased glyphs, in grey) is rasterised by FreeType in one call, as
+matplotlib's Agg did up to 3.10 (``FT2Font.set_text`` and ``draw_glyphs_to_bitmap``,
+public API; about ten times faster for a new string), kept in a small cache by string,
+font, size and dpi, and composited by Agg in the text's colour at its position and
+angle. As in matplotlib 3.10, a text lands on whole pixels. Math text, and texts with
+font features or a language, are drawn by Agg itself.
 
-Before drawing a text matplotlib lays it out (where each line goes around the anchor),
-twice per tick label per draw; during a :class:`FastCanvas` draw the layouts are
-remembered too, by text, font, spacing, alignment, rotation and dpi.
-
-Legends are the same story, larger: laying out a legend's boxes, handles and labels was
-a third of a dashboard's draw. :func:`stamp_legends` makes a legend remember its pixels
+Legends are the same story, larger: laying out a legend's boxes, handles and labels
+costs more than drawing them. :func:`stamp_legends` makes a legend remember its pixels
 for as long as what it shows (labels, handles' colours and styles, place, size) stays
 the same, and paste them where Agg would have drawn it, in the same drawing order.
+
+What this leans on in matplotlib, beyond its public API, is pinned by
+``tests/test_views_render_data.py`` (a test fails if it moves) and falls back to plain
+Agg when missing: the Agg renderer's ``draw_text_image``, a legend's ``_loc``, and the
+font manager's list of fallback fonts for a font.
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from functools import lru_cache
 from types import MethodType
 from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.legend import Legend
-from matplotlib.text import Text
 
 CACHE_SIZE = 4096  # distinct texts; a mask is a few kB
+Mask = tuple[np.ndarray, float, float]  # coverage, and where the anchor lies in it
+_MASKS: OrderedDict[tuple[Any, ...], Mask | None] = OrderedDict()
 
 
 def _font_key(prop: FontProperties) -> tuple[Any, ...]:
@@ -46,71 +48,56 @@ def _font_key(prop: FontProperties) -> tuple[Any, ...]:
             prop.get_stretch(), prop.get_size_in_points(), prop.get_file())
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _mask(s: str, font: tuple[Any, ...], dpi: float, antialiased: bool,
-          prop: FontProperties) -> tuple[np.ndarray, float, float] | None:
-    """Coverage of ``s`` drawn at angle 0, cropped, and where its anchor lies in it."""
-    size_px = prop.get_size_in_points() * dpi / 72.0
-    # Room enough for any glyphs without measuring them first (measuring lays the text
-    # out once more): a glyph is at most about one em wide.
-    pad = math.ceil(2 * size_px) + 4
-    width = math.ceil(1.3 * size_px * max(len(s), 1)) + 2 * pad
-    height = math.ceil(3 * size_px) + 2 * pad
-    scratch = RendererAgg(width, height, dpi)
-    gc = scratch.new_gc()
-    gc.set_foreground((0.0, 0.0, 0.0, 1.0), isRGBA=True)
-    gc.set_antialiased(antialiased)
-    ax, ay = float(pad), float(pad + 2 * size_px)  # the anchor, y down, well inside
-    RendererAgg.draw_text(scratch, gc, ax, ay, s, prop, 0.0)
-    gc.restore()
-    alpha = np.asarray(scratch.buffer_rgba())[..., 3]
-    rows = np.flatnonzero(alpha.any(axis=1))
-    cols = np.flatnonzero(alpha.any(axis=0))
-    if rows.size == 0:
-        return None  # only spaces: nothing to stamp
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    return np.ascontiguousarray(alpha[r0:r1, c0:c1]), ax - c0, ay - r0
+def _font_files(prop: FontProperties) -> Any:
+    """The font for ``prop`` with its fallbacks, as Agg chooses them."""
+    find = getattr(fontManager, "_find_fonts_by_props", None)
+    return find(prop) if find is not None else findfont(prop)
 
 
-_HEIGHTS: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
+def text_mask(s: str, prop: FontProperties, dpi: float, antialiased: bool) -> Mask | None:
+    """Coverage of ``s`` drawn at angle 0, cropped, and where its anchor (the left end of
+    its baseline) lies in it, in pixels from the mask's left and top; remembered.
 
-
-def _height_metrics(prop: FontProperties, dpi: float) -> tuple[float, float, float] | None:
-    """(ascent, descent, line gap) in pixels of a font, as ``Text`` computes them."""
-    key = (_font_key(prop), dpi)
-    if key not in _HEIGHTS:
-        font: Any = get_font(fontManager._find_fonts_by_props(prop))
-        found = None
-        for table_name, gap, up, down in (("OS/2", "sTypoLineGap", "sTypoAscender",
-                                           "sTypoDescender"),
-                                          ("hhea", "lineGap", "ascent", "descent")):
-            table = font.get_sfnt_table(table_name)
-            if table is not None:
-                em = font.get_sfnt_table("head")["unitsPerEm"]
-                scale = prop.get_size_in_points() * dpi / 72 / em
-                found = (table[up] * scale, -table[down] * scale, table[gap] * scale)
-                break
-        _HEIGHTS[key] = found
-    return _HEIGHTS[key]
+    None for a string of spaces (nothing to draw).
+    """
+    key = (s, _font_key(prop), dpi, antialiased)
+    if key in _MASKS:
+        _MASKS.move_to_end(key)
+        return _MASKS[key]
+    font = get_font(_font_files(prop))
+    font.clear()
+    font.set_size(prop.get_size_in_points(), dpi)
+    font.set_text(s, 0.0, flags=get_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=antialiased)
+    image = np.asarray(font.get_image())
+    xo, yo = (v / 64.0 for v in font.get_bitmap_offset())
+    descent = font.get_descent() / 64.0
+    found: Mask | None = None
+    rows = np.flatnonzero(image.any(axis=1))
+    if rows.size:
+        cols = np.flatnonzero(image.any(axis=0))
+        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        # matplotlib 3.10 put the image's left edge at x + xo and its bottom edge one
+        # pixel below y + yo + descent (y downwards), where (x, y) is the anchor.
+        ax, ay = -xo, image.shape[0] - (yo + descent + 1)
+        found = (np.ascontiguousarray(image[r0:r1, c0:c1]), ax - c0, ay - r0)
+    _MASKS[key] = found
+    while len(_MASKS) > CACHE_SIZE:
+        _MASKS.popitem(last=False)
+    return found
 
 
 class CachedTextRenderer(RendererAgg):
     """``RendererAgg`` that stamps cached text masks (see the module docstring)."""
 
-    def _get_font_height_metrics(self, prop: FontProperties) -> tuple[Any, Any, Any]:
-        # Text asks its renderer first; matplotlib would read the font's tables again
-        # for every text at every draw.
-        found = _height_metrics(prop, float(self.dpi))
-        return found if found is not None else (None, None, None)
-
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: FontProperties,
                   angle: float, ismath: Any = False, mtext: Any = None) -> None:
-        if ismath or (mtext is not None and (mtext.get_fontfeatures()
-                                             or mtext.get_language())):
+        stamp = getattr(self._renderer, "draw_text_image", None)
+        if (ismath or stamp is None
+                or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language()))):
             super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
             return
-        found = _mask(s, _font_key(prop), float(self.dpi), bool(gc.get_antialiased()),
-                      prop.copy())
+        found = text_mask(s, prop, float(self.dpi), bool(gc.get_antialiased()))
         if found is None:
             return
         img, ox, oy = found
@@ -120,56 +107,19 @@ class CachedTextRenderer(RendererAgg):
         cos, sin = math.cos(a), math.sin(a)
         left = x - (vx * cos - vy * sin)
         bottom = y - (vx * sin + vy * cos)
-        self._renderer.draw_text_image(img, round(left), round(bottom), angle, gc)
-
-
-LAYOUT_CACHE = 4096
-_LAYOUTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_agg_text_layout = Text._get_layout  # type: ignore[attr-defined]
-
-
-def _remembered_layout(text: Any, renderer: Any) -> Any:
-    """``Text._get_layout``, remembered: where each line of a text goes around its anchor.
-
-    It depends only on the text and its font, spacing, alignment, rotation and dpi, yet
-    matplotlib works it out twice per tick label per draw (once to measure, once to
-    draw). Wrapped, TeX or path-effect texts are laid out afresh.
-    """
-    if not isinstance(renderer, CachedTextRenderer) or text.get_wrap() or text.get_usetex():
-        return _agg_text_layout(text, renderer)
-    try:
-        key = (text.get_text(), _font_key(text.get_fontproperties()), text.get_parse_math(),
-               text._linespacing, text._get_multialignment(), text.get_rotation(),
-               text.get_horizontalalignment(), text.get_verticalalignment(),
-               text.get_rotation_mode(), text.get_figure(root=True).dpi)
-    except AttributeError:  # a matplotlib without these: lay out as it does
-        return _agg_text_layout(text, renderer)
-    found = _LAYOUTS.get(key)
-    if found is None:
-        found = _LAYOUTS[key] = _agg_text_layout(text, renderer)
-        while len(_LAYOUTS) > LAYOUT_CACHE:
-            _LAYOUTS.popitem(last=False)
-    return found
+        stamp(img, round(left), round(bottom), angle, gc)
 
 
 class FastCanvas(FigureCanvasAgg):
-    """``FigureCanvasAgg`` whose renderer remembers texts (:class:`CachedTextRenderer`)
-    and whose draws remember text layouts."""
-
-    def draw(self) -> None:
-        # For the length of this draw only; the learner's own figures are left alone.
-        setattr(Text, "_get_layout", _remembered_layout)  # noqa: B010
-        try:
-            super().draw()
-        finally:
-            setattr(Text, "_get_layout", _agg_text_layout)  # noqa: B010
+    """``FigureCanvasAgg`` whose renderer remembers texts (:class:`CachedTextRenderer`)."""
 
     def get_renderer(self) -> RendererAgg:
         w, h = self.get_width_height(physical=True)
         key = w, h, self.figure.dpi
-        if self._lastKey != key:
+        if getattr(self, "_fast_key", None) != key or not isinstance(
+                getattr(self, "renderer", None), CachedTextRenderer):
             self.renderer = CachedTextRenderer(w, h, self.figure.dpi)
-            self._lastKey = key
+            self._fast_key = key
         return self.renderer
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
@@ -12,6 +13,7 @@ from matplotlib.axes import Axes
 from ..results import RequestRecord, RunResult
 
 TIME_LABEL = "time since the first request (s)"
+A = TypeVar("A", bound=Any)
 
 
 def check_result(res: Any, func: str, name: str = "res") -> RunResult:
@@ -39,19 +41,53 @@ def clear_data(ax: Axes) -> Axes:
 
     The Axes itself stays: its spines, ticks, labels and position. A plot then drawn on
     it comes out as on a fresh Axes, without the cost of making one (the dashboards
-    redraw on the same Axes at every slider change).
+    redraw on the same Axes at every slider change). Artists the last plot *kept*
+    (:func:`kept`) are only hidden: the next plot shows them again with its own data,
+    instead of making new ones (a legend or a histogram costs more to make than to
+    update); those it does not need stay hidden.
     """
+    store = _KEPT.get(ax, {})
+    keep = {id(a) for a in store.values()}
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
-        artist.remove()
+        if id(artist) in keep:
+            artist.set_visible(False)
+        else:
+            artist.remove()
     if ax.legend_ is not None:
-        ax.legend_.remove()
+        if id(ax.legend_) in keep:
+            ax.legend_.set_visible(False)
+        else:
+            ax.legend_.remove()
+    _FREE[ax] = set(store)
     if ax.get_xscale() != "linear":
         ax.set_xscale("linear")
     if ax.get_yscale() != "linear":
         ax.set_yscale("linear")
-    ax.relim()  # no artists left: the data limits start again from nothing
+    ax.relim(visible_only=True)  # nothing visible left: the data limits start again
     ax.autoscale(True)
     return ax
+
+
+_KEPT: WeakKeyDictionary[Axes, dict[str, Any]] = WeakKeyDictionary()
+_FREE: WeakKeyDictionary[Axes, set[str]] = WeakKeyDictionary()
+
+
+def kept(ax: Axes, name: str, make: Callable[[], A]) -> tuple[A, bool]:
+    """The artist ``name`` of the last plot on ``ax``, shown again, or a new one.
+
+    Returns ``(artist, reused)``. An artist is reused only after :func:`clear_data`
+    cleared ``ax`` (the dashboards' redraw); otherwise ``make()`` makes a new one, so a
+    plot drawn twice on the same Axes still draws twice.
+    """
+    free = _FREE.get(ax)
+    if free is not None and name in free:
+        free.discard(name)
+        artist: A = _KEPT[ax][name]
+        artist.set_visible(True)
+        return artist, True
+    artist = make()
+    _KEPT.setdefault(ax, {})[name] = artist
+    return artist, False
 
 
 def origin_s(records: Sequence[RequestRecord]) -> float:

@@ -25,6 +25,7 @@ from ..model._check import check_choice
 from ..results import RunResult
 from ._agg_cache import FastCanvas, stamp_legends
 from ._controls import DEFAULT, Controls
+from ._fast_axis import fast_ticks
 from ._live import LiveUnavailable, Measured, live_notes, live_requests, measure_and_simulate
 from ._render import Timer, figure_png
 from ._theory_curves import sweep_theory
@@ -33,20 +34,6 @@ from .style import HD_DPI, HD_SIZE_IN, STYLES, use_style
 # Titles sit on top of their Axes: with no ticks on top, that is where matplotlib puts
 # them anyway, after measuring every tick label at every draw.
 PINNED_TITLES: dict[str, Any] = {"axes.titley": 1.0}
-
-
-def pin_xlabels(fig: Figure) -> None:
-    """Keep each x-axis label where the last draw put it (below one row of tick labels).
-
-    Tick labels along x are always one line of the same font, so the label's place never
-    changes; matplotlib would measure every tick label again at every draw to find it.
-    """
-    for ax in fig.axes:
-        label = ax.xaxis.label
-        if ax.get_visible() and label.get_text() and label.get_transform() != ax.transAxes:
-            x_px, y_px = label.get_transform().transform(label.get_position())
-            _, y = ax.transAxes.inverted().transform((x_px, y_px))
-            ax.xaxis.set_label_coords(0.5, y)
 
 
 class DashboardBase(widgets.VBox):
@@ -113,6 +100,7 @@ class DashboardBase(widgets.VBox):
         """
         names = self.layout(fig, live, self._axes)
         for name, ax in self._axes.items():
+            fast_ticks(ax)
             ax.set_visible(name in names)
         return {name: self._axes[name] for name in names}
 
@@ -162,7 +150,6 @@ class DashboardBase(widgets.VBox):
         stamp_legends(self.figure)
         self.timer.lap("draw")
         self.image.value = figure_png(self.figure)
-        pin_xlabels(self.figure)
         self.timer.lap("render")
         self.summary.value = _summary_html(self.results, self.live)
 

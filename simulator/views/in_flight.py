@@ -10,7 +10,9 @@ average is Little's L, the dotted line.
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
@@ -23,6 +25,7 @@ from ._common import (
     check_result,
     check_window,
     get_ax,
+    kept,
     no_data,
     origin_s,
     server_kind,
@@ -67,27 +70,56 @@ def plot_in_flight(
     t = t - origin_s(recs)
     color = SIM_COLOR if res.source == "sim" else LIVE_COLOR
     # Thousands of steps drawn thick merge into a blot: thin lines for long runs.
-    width = 1.0 if t.size > 3000 else None
-    ax.step(t, in_sys, where="post", color=color, linewidth=width, label="in the system")
+    width = 1.0 if t.size > 3000 else mpl.rcParams["lines.linewidth"]
+    # Each artist is kept for the next redraw (clear_data) and given new data then.
+    system, _ = kept(ax, "flight:system", lambda: ax.step(
+        [], [], where="post", label="in the system")[0])
+    system.set_data(t, in_sys)
+    system.set_color(color)
+    system.set_linewidth(width)
+    shown = [system]
     knows_start = all(r.start_s is not None for r in recs if r.status == "ok")
     if knows_start:
-        ax.fill_between(t, in_q, step="post", color=GREY, alpha=0.7, linewidth=0,
-                        label="in the queue")
+        queue, _ = kept(ax, "flight:queue", lambda: ax.fill_between(
+            [], [], step="post", color=GREY, alpha=0.7, linewidth=0, label="in the queue"))
+        queue.set_data(t, in_q, 0)
+        shown.append(queue)
     lanes = _capacity(res)
     if lanes is not None:
-        ax.axhline(lanes, color=THEORY_COLOR, linestyle="--", linewidth=2.0, zorder=5,
-                   label=f"lanes = {lanes} (beyond: queue)")
+        cap, _ = kept(ax, "flight:lanes", lambda: ax.axhline(
+            0.0, color=THEORY_COLOR, linestyle="--", linewidth=2.0, zorder=4.99))
+        cap.set_ydata([lanes, lanes])
+        cap.set_label(f"lanes = {lanes} (beyond: queue)")
+        shown.append(cap)
     level = metrics.time_average(t, in_sys, float(t[0]), float(t[-1]))
     if not math.isnan(level):
-        ax.axhline(level, color=OKABE_ITO["bluish_green"], linestyle="-.", linewidth=2.2,
-                   zorder=5, label=f"time average L = {level:.2f}")
+        avg, _ = kept(ax, "flight:average", lambda: ax.axhline(
+            0.0, color=OKABE_ITO["bluish_green"], linestyle="-.", linewidth=2.2,
+            zorder=5))
+        avg.set_ydata([level, level])
+        avg.set_label(f"time average L = {level:.2f}")
+        shown.append(avg)
+    ax.relim(visible_only=True)  # the limits of the new data
+    ax.autoscale_view()
     if window_s is not None:
         ax.set_xlim(*check_window("plot_in_flight", window_s))
     else:
         ax.set_xlim(0, float(np.max(t)) if t.size else 1.0)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize="small")
+    _legend(ax, shown)
     return ax
+
+
+def _legend(ax: Axes, shown: list[Any]) -> None:
+    """The legend of ``shown``: the last one with new labels when its entries are alike."""
+    alike = tuple((type(a).__name__, a.get_gid(), str(a.get_zorder())) for a in shown)
+    style = (shown[0].get_color(), shown[0].get_linewidth())
+    legend, reused = kept(ax, f"flight:legend:{alike}:{style}", lambda: ax.legend(
+        handles=shown, loc="upper left", fontsize="small"))
+    if reused:
+        ax.legend_ = legend
+        for text, artist in zip(legend.get_texts(), shown, strict=True):
+            text.set_text(artist.get_label())
 
 
 def _capacity(res: RunResult) -> int | None:

@@ -30,7 +30,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..model._check import check_int
 from ..results import RunResult, Span
-from ._common import TIME_LABEL, check_result, get_ax, no_data, server_kind, title_of
+from ._common import TIME_LABEL, check_result, get_ax, kept, no_data, server_kind, title_of
 from ._lane_layout import Layout, asgi_layout, choose_window, wsgi_layout
 from .style import HD_SIZE_IN, KIND_COLORS, KIND_LABELS
 
@@ -39,6 +39,9 @@ MAX_TICKS = 16
 _THIN = ("cpu", "blocked", "ready")  # short bursts: give them an outline so they show
 _RECT_CODES = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
 _ORDER = ("queue", "cpu", "ready", "pool", "io", "blocked", "service", "latency")
+# Drawing order, fixed: a redraw that shows a kept artist again draws it in its place.
+_Z = {**{kind: 1.0 + i / 100 for i, kind in enumerate(_ORDER)}, "starts": 1.09,
+      "dividers": 2.01}
 
 
 def plot_lanes(
@@ -116,25 +119,33 @@ def _draw(ax: Axes, lay: Layout) -> None:
         thin = kind in _THIN
         # One compound path per kind, not a path per bar: hundreds of bars cost one
         # draw call. Snapped to whole pixels, as single rectangles are, so thin bars stay
-        # crisp.
-        ax.add_collection(PathCollection(
-            [bars_path(bars)], facecolors=color, edgecolors=color if thin else "none",
-            linewidths=0.6 if thin else 0.0, label=KIND_LABELS[kind], snap=True,
-        ))
+        # crisp. Kept from one redraw to the next (clear_data), with new bars.
+        coll, _ = kept(ax, f"lanes:{kind}", lambda color=color, thin=thin, kind=kind:
+                       ax.add_collection(PathCollection(
+                           [], facecolors=color, edgecolors=color if thin else "none",
+                           linewidths=0.6 if thin else 0.0, label=KIND_LABELS[kind], snap=True,
+                           zorder=_Z[kind]), autolim=False))
+        coll.set_paths([bars_path(bars)])
     if lay.marks:
         mx, my = zip(*lay.marks, strict=True)
-        ax.plot(mx, my, "x", color=KIND_COLORS["failed"], markersize=7, mew=2,
-                label=KIND_LABELS["failed"], linestyle="none")
+        marks, _ = kept(ax, "lanes:failed", lambda: ax.plot(
+            [], [], "x", color=KIND_COLORS["failed"], markersize=7, mew=2,
+            label=KIND_LABELS["failed"], linestyle="none")[0])
+        marks.set_data(mx, my)
     if lay.starts:
         # A white tick where each request takes its lane: back-to-back requests stay apart.
         # One path of short vertical strokes; the limits are set below, not from them.
         s = np.asarray(lay.starts, dtype=float)
         verts = np.stack([s[:, :2], np.column_stack((s[:, 0], s[:, 1] + s[:, 2]))], axis=1)
         strokes = Path(verts.reshape(-1, 2), np.tile([Path.MOVETO, Path.LINETO], len(s)))
-        ax.add_collection(PathCollection([strokes], facecolors="none", edgecolors="white",
-                                         linewidths=1.0, snap=True), autolim=False)
-    for level in lay.dividers:
-        ax.axhline(level, color="0.6", linewidth=0.8)
+        starts, _ = kept(ax, "lanes:starts", lambda: ax.add_collection(PathCollection(
+            [], facecolors="none", edgecolors="white", linewidths=1.0, snap=True,
+            zorder=_Z["starts"]), autolim=False))
+        starts.set_paths([strokes])
+    for i, level in enumerate(lay.dividers):
+        line, _ = kept(ax, f"lanes:divider{i}", lambda: ax.axhline(
+            0.0, color="0.6", linewidth=0.8, zorder=_Z["dividers"]))
+        line.set_ydata([level, level])
     ax.set_ylim(lay.height, 0)
     ticks = lay.ticks
     if len(ticks) > MAX_TICKS:
@@ -150,6 +161,13 @@ def _draw(ax: Axes, lay: Layout) -> None:
 def _legend(ax: Axes, lay: Layout) -> None:
     handles: list[Patch] = [Patch(color=KIND_COLORS[k], label=KIND_LABELS[k])
                             for k in _ORDER if lay.bars.get(k)]
-    lines = [h for h in ax.get_lines() if h.get_label() == KIND_LABELS["failed"]]
-    ax.legend(handles=[*handles, *lines], loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              fontsize="small", borderaxespad=0.0, handlelength=1.2)
+    lines = [h for h in ax.get_lines() if h.get_label() == KIND_LABELS["failed"]
+             and h.get_visible()]
+    entries = [*handles, *lines]
+    # A legend of the same entries is shown again rather than made anew.
+    names = tuple(h.get_label() for h in entries)
+    legend, reused = kept(ax, f"lanes:legend:{names}", lambda: ax.legend(
+        handles=entries, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+        fontsize="small", borderaxespad=0.0, handlelength=1.2))
+    if reused:
+        ax.legend_ = legend

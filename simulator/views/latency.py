@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import metrics
 from ..model._check import check_int
 from ..results import RunResult
-from ._common import check_result, failed_text, fmt_ms, get_ax, no_data, title_of
+from ._common import check_result, failed_text, fmt_ms, get_ax, kept, no_data, title_of
 from .style import LIVE_COLOR, PERCENTILE_COLORS, SIM_COLOR
 
 _STYLES = {50: "-", 95: "--", 99: ":"}
@@ -75,21 +75,33 @@ def plot_latency(
         color = SIM_COLOR if res.source == "sim" else LIVE_COLOR
     counts, _ = np.histogram(lat, bins=edges)
     # One filled step patch, not a rectangle per bin: the same picture, drawn faster
-    # (benchmarks/bench_views.py; docs/views.md).
-    ax.stairs(counts, edges, fill=True, color=color, alpha=0.75,
-              label=label if label is not None else f"{lat.size:,} requests ok")
+    # (benchmarks/bench_views.py; docs/views.md). Kept for the next redraw (clear_data).
+    bars, reused = kept(ax, "latency:bars", lambda: ax.stairs(
+        counts, edges, fill=True, color=color, alpha=0.75))
+    bars.set_facecolor(color)
+    bars.set_label(label if label is not None else f"{lat.size:,} requests ok")
+    if reused:
+        bars.set_data(counts, edges)
+        # What adding the patch would have done to the limits: its outline's box.
+        ax.update_datalim([(edges[0], 0.0), (edges[-1], float(counts.max()))])
+        ax.autoscale_view()
     ax.set_ylim(0, max(1, int(counts.max())) * 1.25)  # headroom for the labels
     # Labels beside the lines, not in a legend: read at a glance, even from the back row.
     lo_x, hi_x = (np.log(edges[[0, -1]]) if log else edges[[0, -1]])
     for k, (q, v) in enumerate(zip((50, 95, 99), (p50, p95, p99), strict=True)):
-        ax.axvline(v, color=PERCENTILE_COLORS[q], linestyle=_STYLES[q], linewidth=2.2)
+        line, _ = kept(ax, f"latency:p{q}", lambda q=q, v=v: ax.axvline(
+            v, color=PERCENTILE_COLORS[q], linestyle=_STYLES[q], linewidth=2.2))
+        line.set_xdata([v, v])
         where = ((np.log(v) if log else v) - lo_x) / max(hi_x - lo_x, 1e-12)
-        ax.annotate(f"p{q} {fmt_ms(v)}", (v, 0.97 - 0.1 * k), xycoords=("data", "axes fraction"),
-                    xytext=(4 if where < 0.7 else -4, 0), textcoords="offset points",
-                    ha="left" if where < 0.7 else "right", va="top", fontsize="small",
-                    color="0.1",
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
-                          "edgecolor": PERCENTILE_COLORS[q], "alpha": 0.85})
+        note, _ = kept(ax, f"latency:p{q}:label", lambda q=q: ax.annotate(
+            "", (0.0, 0.0), xycoords=("data", "axes fraction"), xytext=(0, 0),
+            textcoords="offset points", va="top", fontsize="small", color="0.1",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                  "edgecolor": PERCENTILE_COLORS[q], "alpha": 0.85}))
+        note.set_text(f"p{q} {fmt_ms(v)}")
+        note.xy = (v, 0.97 - 0.1 * k)
+        note.xyann = (4 if where < 0.7 else -4, 0)
+        note.set_horizontalalignment("left" if where < 0.7 else "right")
     if title is None:
         extra = f"; {failed}" if failed else ""
         ax.set_title(title_of(res, f"latency ({lat.size:,} ok{extra})"))
