@@ -75,7 +75,7 @@ def placed(label: Text, s: str, dpi: float) -> Placed:
     probe.update_from(label)
     probe.set_rotation_mode(label.get_rotation_mode())
     probe.set_text(s)
-    probe.set_figure(label.get_figure(root=False))
+    probe.set_figure(label.get_figure(root=False))  # type: ignore[arg-type]
     probe.set_transform(IdentityTransform())
     probe.set_clip_on(False)
     probe.set_visible(True)
@@ -118,7 +118,7 @@ class FastAxis:
         locs = np.asarray([] if isinstance(locator, NullLocator)
                           else axis.get_majorticklocs(), dtype=float)
         formatter = axis.get_major_formatter()
-        labels = list(formatter.format_ticks(locs)) if locs.size else []
+        labels = list(formatter.format_ticks(list(locs))) if locs.size else []
         if formatter.get_offset():
             return None
         spine = axis.axes.spines.get(axis.get_label_position())
@@ -166,7 +166,7 @@ class FastAxis:
         if getattr(proxy, "style", None) != style:
             proxy.update_from(like)
             proxy.set_transform(like.get_transform())
-            proxy.set_figure(like.get_figure(root=False))
+            proxy.set_figure(like.get_figure(root=False))  # type: ignore[arg-type]
             proxy.set_visible(True)
             proxy.style = style  # type: ignore[attr-defined]
         other = np.asarray(like.get_ydata() if is_x else like.get_xdata(), dtype=float)
@@ -183,14 +183,14 @@ class FastAxis:
     def _labels(label: Text, locs: np.ndarray, labels: list[str], is_x: bool,
                 renderer: RendererBase) -> list[Bbox]:
         """Draw the tick labels where their Text would go; return their boxes."""
-        dpi = float(label.get_figure(root=True).dpi)
+        dpi = float(label.get_figure(root=True).dpi)  # type: ignore[union-attr]
         x0, y0 = label.get_position()
         xy = np.column_stack([locs, np.full(len(locs), y0)] if is_x
                              else [np.full(len(locs), x0), locs])
         anchors = label.get_transform().transform(xy)
         gc = renderer.new_gc()
         gc.set_foreground(to_rgba(label.get_color()), isRGBA=True)
-        gc.set_alpha(label.get_alpha())
+        gc.set_alpha(label.get_alpha())  # type: ignore[arg-type]
         gc.set_antialiased(label.get_antialiased())
         gc.set_snap(label.get_snap())
         _, height = renderer.get_canvas_width_height()
@@ -217,7 +217,7 @@ def _place_axis_label(axis: Axis, boxes: list[Bbox], tick: Any, ticked: bool) ->
     """
     if not getattr(axis, "_autolabelpos", True):  # placed by hand: leave it
         return
-    dpi = axis.get_figure(root=True).dpi
+    dpi = axis.get_figure(root=True).dpi  # type: ignore[union-attr]
     ax: Axes = axis.axes
     where = axis.get_label_position()
     out = 0.0
@@ -243,5 +243,5 @@ def fast_ticks(ax: Axes) -> Axes:
             keeper = FastAxis()
             axis.draw = MethodType(  # type: ignore[method-assign]
                 lambda self, renderer, keeper=keeper: keeper.draw(self, renderer), axis)
-            axis.fast = keeper  # type: ignore[attr-defined]
+            axis.fast = keeper  # type: ignore[union-attr]
     return ax

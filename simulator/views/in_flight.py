@@ -77,7 +77,7 @@ def plot_in_flight(
     system.set_data(t, in_sys)
     system.set_color(color)
     system.set_linewidth(width)
-    shown = [system]
+    shown: list[Any] = [system]
     knows_start = all(r.start_s is not None for r in recs if r.status == "ok")
     if knows_start:
         queue, _ = kept(ax, "flight:queue", lambda: ax.fill_between(

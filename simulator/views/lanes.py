@@ -21,6 +21,8 @@ arrived; ``window_s=(2.0, 4.0)`` picks seconds since the first request instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
@@ -120,11 +122,14 @@ def _draw(ax: Axes, lay: Layout) -> None:
         # One compound path per kind, not a path per bar: hundreds of bars cost one
         # draw call. Snapped to whole pixels, as single rectangles are, so thin bars stay
         # crisp. Kept from one redraw to the next (clear_data), with new bars.
-        coll, _ = kept(ax, f"lanes:{kind}", lambda color=color, thin=thin, kind=kind:
-                       ax.add_collection(PathCollection(
-                           [], facecolors=color, edgecolors=color if thin else "none",
-                           linewidths=0.6 if thin else 0.0, label=KIND_LABELS[kind], snap=True,
-                           zorder=_Z[kind]), autolim=False))
+
+        def new_collection(color: str = color, thin: bool = thin, kind: str = kind) -> Any:
+            return ax.add_collection(PathCollection(
+                [], facecolors=color, edgecolors=color if thin else "none",
+                linewidths=0.6 if thin else 0.0, label=KIND_LABELS[kind], snap=True,
+                zorder=_Z[kind]), autolim=False)
+
+        coll, _ = kept(ax, f"lanes:{kind}", new_collection)
         coll.set_paths([bars_path(bars)])
     if lay.marks:
         mx, my = zip(*lay.marks, strict=True)

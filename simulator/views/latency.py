@@ -8,6 +8,8 @@ larger. Failed requests are not in the histogram; their count is written on the 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
@@ -89,12 +91,12 @@ def plot_latency(
     # Labels beside the lines, not in a legend: read at a glance, even from the back row.
     lo_x, hi_x = (np.log(edges[[0, -1]]) if log else edges[[0, -1]])
     for k, (q, v) in enumerate(zip((50, 95, 99), (p50, p95, p99), strict=True)):
-        line, _ = kept(ax, f"latency:p{q}", lambda q=q, v=v: ax.axvline(
-            v, color=PERCENTILE_COLORS[q], linestyle=_STYLES[q], linewidth=2.2))
+        line, _ = kept(ax, f"latency:p{q}", partial(
+            ax.axvline, v, color=PERCENTILE_COLORS[q], linestyle=_STYLES[q], linewidth=2.2))
         line.set_xdata([v, v])
         where = ((np.log(v) if log else v) - lo_x) / max(hi_x - lo_x, 1e-12)
-        note, _ = kept(ax, f"latency:p{q}:label", lambda q=q: ax.annotate(
-            "", (0.0, 0.0), xycoords=("data", "axes fraction"), xytext=(0, 0),
+        note, _ = kept(ax, f"latency:p{q}:label", partial(
+            ax.annotate, "", (0.0, 0.0), xycoords=("data", "axes fraction"), xytext=(0, 0),
             textcoords="offset points", va="top", fontsize="small", color="0.1",
             bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                   "edgecolor": PERCENTILE_COLORS[q], "alpha": 0.85}))
