@@ -108,3 +108,25 @@ def test_the_fast_paths_are_the_ones_taken() -> None:
     prop = fig.axes[0].title.get_fontproperties()
     mask = text_mask("p95 288 ms", prop, 100.0, True)
     assert mask is not None and mask[0].ndim == 2 and mask[0].max() > 200
+
+
+def test_a_closed_figure_is_freed_with_its_kept_artists() -> None:
+    """Artists kept for the next redraw go with their Axes: closing a figure frees it."""
+    import gc
+    import weakref
+
+    import matplotlib.pyplot as plt
+
+    from simulator import Poisson, Scenario, Workload, WSGIServer, simulate
+    from simulator.views import plot_in_flight, plot_lanes, plot_latency
+
+    res = simulate(Scenario(server=WSGIServer(), workload=Workload(io_ms=50),
+                            arrivals=Poisson(rate_per_s=40), requests=300), trace=True)
+    fig, axes = plt.subplots(1, 3)
+    for plot, ax in zip((plot_latency, plot_lanes, plot_in_flight), axes, strict=True):
+        plot(res, ax=ax)
+    alive = weakref.ref(fig)
+    plt.close(fig)
+    del fig, axes, ax
+    gc.collect()
+    assert alive() is None

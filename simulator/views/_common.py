@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
@@ -46,7 +45,7 @@ def clear_data(ax: Axes) -> Axes:
     instead of making new ones (a legend or a histogram costs more to make than to
     update); those it does not need stay hidden.
     """
-    store = _KEPT.get(ax, {})
+    store = _kept(ax)
     keep = {id(a) for a in store.values()}
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]:
         if id(artist) in keep:
@@ -58,7 +57,7 @@ def clear_data(ax: Axes) -> Axes:
             ax.legend_.set_visible(False)
         else:
             ax.legend_.remove()
-    _FREE[ax] = set(store)
+    ax._course_free = set(store)  # type: ignore[attr-defined]
     if ax.get_xscale() != "linear":
         ax.set_xscale("linear")
     if ax.get_yscale() != "linear":
@@ -68,8 +67,15 @@ def clear_data(ax: Axes) -> Axes:
     return ax
 
 
-_KEPT: WeakKeyDictionary[Axes, dict[str, Any]] = WeakKeyDictionary()
-_FREE: WeakKeyDictionary[Axes, set[str]] = WeakKeyDictionary()
+def _kept(ax: Axes) -> dict[str, Any]:
+    """The artists kept on ``ax`` by name. They live on the Axes itself, so they go with
+    it (a table beside the Axes, holding artists that point back at it, would keep every
+    figure ever drawn alive)."""
+    store: dict[str, Any] | None = getattr(ax, "_course_kept", None)
+    if store is None:
+        store = {}
+        ax._course_kept = store  # type: ignore[attr-defined]
+    return store
 
 
 def kept(ax: Axes, name: str, make: Callable[[], A]) -> tuple[A, bool]:
@@ -79,14 +85,14 @@ def kept(ax: Axes, name: str, make: Callable[[], A]) -> tuple[A, bool]:
     cleared ``ax`` (the dashboards' redraw); otherwise ``make()`` makes a new one, so a
     plot drawn twice on the same Axes still draws twice.
     """
-    free = _FREE.get(ax)
+    free: set[str] | None = getattr(ax, "_course_free", None)
     if free is not None and name in free:
         free.discard(name)
-        artist: A = _KEPT[ax][name]
+        artist: A = _kept(ax)[name]
         artist.set_visible(True)
         return artist, True
     artist = make()
-    _KEPT.setdefault(ax, {})[name] = artist
+    _kept(ax)[name] = artist
     return artist, False
 
 
