@@ -140,9 +140,8 @@ def main() -> int:
     print("-" * len(head))
     agreed = flagged_agreed = differed = flagged_differed = 0
     for server in SERVERS:
-        kw = {} if server.threads is None else {"threads": server.threads}
         with serve(server.app, interface=server.interface, name="vs-wrk", quiet=True,
-                   **kw) as srv:
+                   threads=server.threads) as srv:
             url = srv.url + "/" + server.query
             run_load(url, ClosedLoop(users=8), requests=200, progress=False)  # warm up
             for conns in CONNECTIONS:
