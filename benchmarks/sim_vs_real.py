@@ -21,10 +21,10 @@ ignored:
   p50 or p95; the run flags itself when that passes 10% (``note``).
 
 Where the model and the server part, the script measures what most often parts them:
-**waves**. ``waves`` is the index of dispersion of the sends per
-millisecond (variance over mean of how many requests were sent in each millisecond,
-start-up left out): 1 for sends that come at random (Poisson), below 1 for evenly spaced
-ones, above 1 when they come in bunches. In a bunch each request waits for those ahead
+**waves**, the index of dispersion of the sends per millisecond (variance over mean of
+how many requests were sent in each millisecond, start-up left out): 1 for sends that
+come at random (Poisson), below 1 for evenly spaced ones, above 1 when they come in
+bunches. In a bunch each request waits for those ahead
 of it, in the server's loop and in the generator's. A real event loop answers in turns
 (every timer due in one turn fires together, and the generator's loop sends the next
 requests of those users in one turn), and a wait of exactly 50 ms keeps a bunch
@@ -116,9 +116,9 @@ def _p50_p95(values: list[float]) -> tuple[float, float]:
 def where_time_went(run: RunResult) -> dict[str, tuple[float, float]]:
     """p50 and p95, in ms, of the answered requests' time before the application began
     (sent, read, waiting for the loop or a thread), in it (the view: its 50 ms wait and
-    any wait for a pool's connection), and
-    after it (the answer's way back to the generator's parser). Live runs take the first
-    two from the server's stamps (``start_s``, ``done_s``); the model has the same."""
+    any wait for a pool's connection), and after it (the answer's way back to the
+    generator's parser). Live runs take the first two from the server's stamps
+    (``start_s``, ``done_s``); the model has the same."""
     parts: dict[str, list[float]] = {"before": [], "in": [], "after": []}
     for r in run.records:
         if r.status != "ok" or r.start_s is None or r.done_s is None:

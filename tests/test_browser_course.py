@@ -63,9 +63,12 @@ def test_runs_in_jupyterlab_without_noise_and_its_sliders_redraw(
 def test_the_playground_runs_in_voila_and_a_slider_redraws_it(page: Any,
                                                                voila_app: Any) -> None:
     server = voila_app(PLAYGROUND)
-    page.goto(server.address(""))
+    # Voila runs the whole notebook before the page has loaded: about 20 s here alone,
+    # over a minute right after the JupyterLab walk above. Wait for the answer to begin,
+    # then give the notebook as long as the run-all cells get.
+    page.goto(server.address(""), wait_until="commit")
     slider = page.locator(".widget-slider").first
-    slider.wait_for(state="visible", timeout=180_000)
+    slider.wait_for(state="visible", timeout=RUN_ALL_TIMEOUT_S * 1000)
     before, after, before_png, after_png = slide_and_redraw(
         page, slider, page.locator("body"), "voila-playground")
     assert after_png != before_png, f"slider {before} -> {after} left the playground unchanged"
