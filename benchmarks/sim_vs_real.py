@@ -57,6 +57,7 @@ from simulator import ClosedLoop, simulate
 from simulator.live import calibrate, run_load
 from simulator.live.calibrate import Calibration
 from simulator.live.lineup import Setup
+from simulator.metrics import percentiles
 from simulator.results import RunResult
 
 IO_MS = 50.0
@@ -105,14 +106,6 @@ def waves(run: RunResult) -> float:
     return sum((c - mean) ** 2 for c in counts) / bins / mean
 
 
-def _p50_p95(values: list[float]) -> tuple[float, float]:
-    values = sorted(values)
-    if not values:
-        return float("nan"), float("nan")
-    return (values[int(0.50 * (len(values) - 1))] * 1000,
-            values[int(0.95 * (len(values) - 1))] * 1000)
-
-
 def where_time_went(run: RunResult) -> dict[str, tuple[float, float]]:
     """p50 and p95, in ms, of the answered requests' time before the application began
     (sent, read, waiting for the loop or a thread), in it (the view: its 50 ms wait and
@@ -127,7 +120,11 @@ def where_time_went(run: RunResult) -> dict[str, tuple[float, float]]:
         parts["before"].append(r.start_s - sent)
         parts["in"].append(r.done_s - r.start_s)
         parts["after"].append(r.end_s - r.done_s)
-    return {k: _p50_p95(v) for k, v in parts.items()}
+    went = {}
+    for part, seconds in parts.items():
+        p50, p95 = percentiles([1000.0 * v for v in seconds], (50, 95))
+        went[part] = (p50, p95)
+    return went
 
 
 def _simulate(setup: Setup, cal: Calibration, users: int, real: RunResult,
