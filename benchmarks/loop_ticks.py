@@ -1,0 +1,186 @@
+"""Why uvicorn's p95 at 64 users sits above the model: the event loop's timers, measured.
+
+``benchmarks/sim_vs_real.py`` finds uvicorn's p95 at 64 users 10-20% above the
+model, and ``wrk`` finds the same, so the difference is in the server. This measures
+where. A uvicorn server (in a subprocess, on the loop uvicorn picks: uvloop when it is
+installed) runs the 50 ms endpoint of ``benchmarks/_tick_app.py``, which records for each
+request when its 50 ms timer was due, when the loop ran the timer's callback, and when
+the request ran again. Loaded by 4, 16 and 64 connections (``wrk`` if installed, and
+``run_load``), it prints per row:
+
+- latency p50/p95 as the load generator measured it, beside the model's (the course's
+  simulator, costs from ``calibrate()``, no think time);
+- **timers per tick**: how many requests' timers were due in the same millisecond, as
+  a request sees it (p50/p95 over requests). uvloop keeps time in whole milliseconds:
+  every timer set within the same millisecond is due at the same moment and fires in
+  the same turn of the loop, and a wait of exactly 50 ms keeps such a bunch together
+  on the next round. The model's figure: requests whose 50 ms ended in the same
+  millisecond;
+- **fired late**: the timer's callback against its due time (the loop wakes on a
+  millisecond clock, and may be busy with a bunch);
+- **ran after**: the request's code after its timer's callback: its place in the queue
+  of everything that fired in that turn.
+
+Run: ``python benchmarks/loop_ticks.py`` (about half a minute; ``--seconds`` per row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from _machine import machine
+from vs_wrk import settle, wrk
+
+from simulator import ClosedLoop, simulate
+from simulator.live import calibrate, run_load
+from simulator.live.lineup import Setup
+from simulator.metrics import percentiles
+
+CONNECTIONS = (4, 16, 64)
+IO_MS = 50.0
+SKIP_S = 0.5  # the start-up, when every connection sends at once, is left out
+HERE = Path(__file__).resolve().parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn with the tick app on 127.0.0.1, in a process group of its own."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "_tick_app:app", "--app-dir", str(HERE),
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+           "--no-access-log"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"the tick server exited at start: {err[-500:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, url
+        except OSError:
+            time.sleep(0.05)
+    stop_server(proc)
+    raise RuntimeError("the tick server did not start within 20 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+def ticks(url: str) -> dict[str, Any]:
+    """The server's records since the last call (and it forgets them)."""
+    with urllib.request.urlopen(url + "/ticks", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def per_tick(due_ms: list[int]) -> tuple[float, float]:
+    """p50/p95 over requests of how many requests' timers were due in the same ms."""
+    count = collections.Counter(due_ms)
+    p50, p95 = percentiles([float(count[d]) for d in due_ms], (50, 95))
+    return float(p50), float(p95)
+
+
+def timer_stats(records: list[list[float]]) -> dict[str, tuple[float, float]]:
+    """Timers per tick, fired late and ran after (ms, p50/p95) from the tick app's records
+    ``(began, due, rang, back)``, the first ``SKIP_S`` left out."""
+    if not records:
+        raise ValueError("no records: did the load reach the tick app?")
+    t0 = min(r[0] for r in records) + SKIP_S
+    kept = [r for r in records if r[0] >= t0] or records
+    late = percentiles([1000 * (r[2] - r[1]) for r in kept], (50, 95))
+    after = percentiles([1000 * (r[3] - r[2]) for r in kept], (50, 95))
+    return {"tick": per_tick([round(r[1] * 1000) for r in kept]),
+            "late": (late[0], late[1]), "after": (after[0], after[1])}
+
+
+def model_ticks(run: Any) -> tuple[float, float]:
+    """The model's timers per tick: requests whose 50 ms wait ended in the same ms."""
+    starts = [r.start_s for r in run.records if r.start_s is not None]
+    t0 = min(starts) + SKIP_S
+    return per_tick([int((s + IO_MS / 1000) * 1000) for s in starts if s >= t0])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="seconds per row")
+    args = parser.parse_args()
+    print(machine())
+    began = time.monotonic()
+    cal = calibrate(django=False)
+    print(f"model: uvicorn's cost {cal.asgi_overhead_ms:.3f} ms per request "
+          "(calibrate()), no think time")
+    tools = (["wrk"] if shutil.which("wrk") else []) + ["run_load"]
+    if "wrk" not in tools:
+        print("(wrk is not installed: apt install wrk; run_load only)")
+    head = (f"{'conns':>5} {'tool':<8} | {'p50':>5} {'p95':>5} {'model':>11} | "
+            f"{'timers/tick':>11} {'model':>6} | {'fired late':>10} | {'ran after':>9}")
+    proc, url = start_server()
+    try:
+        run_load(url + "/", ClosedLoop(users=8), requests=40, progress=False)  # warm up
+        loop_kind = ticks(url)["loop"]
+        print(f"server: uvicorn on {loop_kind}; {args.seconds:g} s per row; latencies "
+              "in ms; p50/p95 (timers per tick: over requests)")
+        print(head)
+        print("-" * len(head))
+        for conns in CONNECTIONS:
+            sc = Setup("uvicorn", "asgi").scenario(
+                io_ms=IO_MS, users=conns, duration_s=args.seconds,
+                overhead_ms=cal.asgi_overhead_ms, seed=1)
+            sim = simulate(sc)
+            s = sim.summary()
+            m_tick = model_ticks(sim)
+            for tool in tools:
+                ticks(url)  # forget what came before
+                if tool == "wrk":
+                    ref = wrk(url + "/", conns, args.seconds)
+                    p50, p95 = ref.p50_ms, ref.p95_ms
+                    records = ticks(url)["records"]
+                    settle(url + "/")
+                else:
+                    res = run_load(url + "/", ClosedLoop(users=conns),
+                                   duration_s=args.seconds, progress=False)
+                    p50, p95 = res.summary().p50_ms, res.summary().p95_ms
+                    records = ticks(url)["records"]
+                st = timer_stats(records)
+                print(f"{conns:>5} {tool:<8} | {p50:>5.1f} {p95:>5.1f} "
+                      f"{s.p50_ms:>5.1f}/{s.p95_ms:<5.1f} | "
+                      f"{st['tick'][0]:>5.0f}/{st['tick'][1]:<5.0f} "
+                      f"{m_tick[0]:>2.0f}/{m_tick[1]:<3.0f} | "
+                      f"{st['late'][0]:>4.2f}/{st['late'][1]:<5.2f} | "
+                      f"{st['after'][0]:>4.2f}/{st['after'][1]:<4.2f}")
+    finally:
+        stop_server(proc)
+    print(f"\n{time.monotonic() - began:.0f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
