@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from _machine import machine
 
@@ -46,7 +48,7 @@ def _row(rate: float, res: RunResult) -> str:
             f"{m['generator_cpu_ms_per_request']:>6.3f} | {s.failed:>4} | {_flag(m):<7}")
 
 
-def _flag(meta: dict) -> str:
+def _flag(meta: Mapping[str, Any]) -> str:
     return "limit" if meta["generator_limited"] else "skew" if meta["generator_skewed"] \
         else "-"
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from typing import Any
 
 import psutil
 
@@ -50,7 +51,7 @@ def _warm(url: str, requests: int) -> None:
 
 
 def serve_and_measure(app: str, interface: str, path: str, requests: int,
-                      **kw: object) -> tuple[float, float, int]:
+                      **kw: Any) -> tuple[float, float, int]:
     with serve(app, interface=interface, quiet=True, start_timeout_s=20.0, **kw) as srv:
         _warm(srv.url + path, requests)
         return _measure(srv.pid)

@@ -18,6 +18,7 @@ exponential 50 ms I/O, p95 <= 180 ms, WSGI and ASGI) in a few seconds.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import random
 import statistics
@@ -139,7 +140,7 @@ def main() -> None:
 
 def production(repeat: int) -> None:
     """The production rows, each against the bare loop over as many requests."""
-    bare_n = {n: measure(lambda n=n: bare_mmc(n), repeat) for n in (N, 20 * 2_000)}
+    bare_n = {n: measure(functools.partial(bare_mmc, n), repeat) for n in (N, 20 * 2_000)}
     default = measure(lambda: simulate(DEFAULT), repeat) / bare_n[N]
     sizes = {"replicate": 20 * 2_000, "plan": 0}
     print(f"\n{'production':<50} {'median s':>9} {'x bare':>7}")
