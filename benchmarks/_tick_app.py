@@ -5,7 +5,7 @@ asyncio.sleep(0.05)`` does) and records, in the loop's own clock and in
 ``time.monotonic``: when the timer was set and when it was due, when its callback ran,
 and when the request's coroutine ran again. ``GET /ticks`` returns the records (JSON)
 and forgets them, with the kind of loop that ran them (``uvloop`` or ``asyncio``).
-Served by uvicorn with ``--app-dir benchmarks``.
+Served by ``serve_ticks()`` of ``benchmarks/loop_ticks.py``, in a subprocess.
 """
 
 from __future__ import annotations

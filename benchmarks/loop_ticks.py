@@ -31,9 +31,6 @@ import collections
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -44,7 +41,7 @@ from _machine import machine
 from vs_wrk import settle, wrk
 
 from simulator import ClosedLoop, simulate
-from simulator.live import calibrate, run_load
+from simulator.live import LiveServer, calibrate, run_load, serve
 from simulator.live.lineup import Setup
 from simulator.metrics import percentiles
 
@@ -54,45 +51,14 @@ SKIP_S = 0.5  # the start-up, when every connection sends at once, is left out
 HERE = Path(__file__).resolve().parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    """uvicorn with the tick app on 127.0.0.1, in a process group of its own."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "_tick_app:app", "--app-dir", str(HERE),
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-           "--no-access-log"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"the tick server exited at start: {err[-500:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, url
-        except OSError:
-            time.sleep(0.05)
-    stop_server(proc)
-    raise RuntimeError("the tick server did not start within 20 s")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
+def serve_ticks() -> LiveServer:
+    """uvicorn with the tick app, in a subprocess like every server of the course (use
+    ``with``); the server's process finds ``_tick_app`` on its ``PYTHONPATH``."""
+    path = os.environ.get("PYTHONPATH", "")
+    if str(HERE) not in path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), path) if p)
+    return serve("_tick_app:app", interface="asgi", name="loop-ticks", quiet=True,
+                 start_timeout_s=20.0)
 
 
 def ticks(url: str) -> dict[str, Any]:
@@ -142,8 +108,8 @@ def main() -> int:
         print("(wrk is not installed: apt install wrk; run_load only)")
     head = (f"{'conns':>5} {'tool':<8} | {'p50':>5} {'p95':>5} {'model':>11} | "
             f"{'timers/tick':>11} {'model':>6} | {'fired late':>10} | {'ran after':>9}")
-    proc, url = start_server()
-    try:
+    with serve_ticks() as srv:
+        url = srv.url
         run_load(url + "/", ClosedLoop(users=8), requests=40, progress=False)  # warm up
         loop_kind = ticks(url)["loop"]
         print(f"server: uvicorn on {loop_kind}; {args.seconds:g} s per row; latencies "
@@ -176,8 +142,6 @@ def main() -> int:
                       f"{m_tick[0]:>2.0f}/{m_tick[1]:<3.0f} | "
                       f"{st['late'][0]:>4.2f}/{st['late'][1]:<5.2f} | "
                       f"{st['after'][0]:>4.2f}/{st['after'][1]:<4.2f}")
-    finally:
-        stop_server(proc)
     print(f"\n{time.monotonic() - began:.0f} s in all")
     return 0
 

@@ -11,7 +11,7 @@ from simulator import ClosedLoop
 from simulator.live import run_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from loop_ticks import per_tick, start_server, stop_server, ticks, timer_stats
+from loop_ticks import per_tick, serve_ticks, ticks, timer_stats
 
 
 def test_per_tick_counts_the_requests_due_in_the_same_millisecond():
@@ -37,8 +37,8 @@ def test_timer_stats_refuses_an_empty_record():
 
 
 def test_the_tick_app_records_every_request_on_a_real_server():
-    proc, url = start_server()
-    try:
+    with serve_ticks() as srv:
+        url = srv.url
         assert ticks(url)["records"] == []
         run_load(url + "/", ClosedLoop(users=4), requests=40, progress=False)
         got = ticks(url)
@@ -49,6 +49,4 @@ def test_the_tick_app_records_every_request_on_a_real_server():
             assert 0.048 <= due - began <= 0.0505
             assert rang >= due - 0.0015 and back >= rang
         assert ticks(url)["records"] == []  # read once, then forgotten
-    finally:
-        stop_server(proc)
-    assert proc.returncode is not None
+    assert not srv.running
