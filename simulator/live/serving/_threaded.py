@@ -123,7 +123,18 @@ class WaitressThread(_ThreadServer):
             finally:
                 done.set()
 
-        self._srv.trigger.pull_trigger(thunk)
+        trigger = self._srv.trigger
+        try:
+            trigger.pull_trigger(thunk)
+        except OSError:
+            # The trigger's pipe is closed (once in hundreds of stops, a descriptor of
+            # this process was closed under it), so the loop thread cannot be woken:
+            # take the errand back and run it here, as the loop would have.
+            with trigger.lock:
+                if thunk in trigger.thunks:
+                    trigger.thunks.remove(thunk)
+            thunk()
+            return
         done.wait(timeout_s)
 
     def _shutdown(self, timeout_s: float) -> None:
@@ -137,6 +148,10 @@ class WaitressThread(_ThreadServer):
         srv.task_dispatcher.logger = _Mute()
         srv.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout_s)
         self._in_loop(lambda: wasyncore.close_all(srv._map), timeout_s)
+        # The trigger's own copy of its pipe: left open when a closed pipe stopped
+        # the trigger's close short (a trigger closed in full has none any more).
+        if srv.trigger.socket is not None:
+            srv.trigger.socket.close()
         self._loop_thread.join(timeout_s)
         self._sock.close()
 
