@@ -53,6 +53,10 @@ WSGI_APP = "simulator.live.apps:wsgi_app"
     ({"app": "simulator.live.apps:sleep_asgi(ms=5)", "interface": "asgi", "processes": 2,
       "server": "uvicorn"}, r"cannot call a factory"),
     ({"app": apps.hello_asgi(), "interface": "asgi", "server": "nginx"}, r"server must be"),
+    ({"app": apps.hello_asgi(), "interface": "asgi", "loop": "trio"},
+     r"loop='trio'.*'auto', 'uvloop', 'asyncio'"),
+    ({"app": apps.hello_wsgi(), "interface": "wsgi", "loop": "asyncio"},
+     r"loop='asyncio'.*only uvicorn"),
 ])
 def test_bad_arguments_are_value_errors_that_name_the_parameter(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -112,6 +116,7 @@ CONFIGS = [
     ServerConfig(interface="asgi", import_string="simulator.live.apps:work_asgi(io_ms=5)",
                  processes=2),
     ServerConfig(interface="asgi", import_string="m:app", server="uvicorn", port=8123),
+    ServerConfig(interface="asgi", import_string="m:app", loop="asyncio"),
 ]
 
 
@@ -141,6 +146,19 @@ def test_replace_checks_again():
     assert replace(cfg, threads=8).threads == 8
     with pytest.raises(ValueError, match=r"serve\(threads=0\).*1 to 256"):
         replace(cfg, threads=0)
+
+
+def test_a_loop_is_picked_by_uvicorns_own_name_for_it(monkeypatch):
+    cfg = ServerConfig(interface="asgi", import_string="m:app", processes=2, loop="asyncio")
+    assert cfg.describe() == "uvicorn 2 asyncio loops"
+    workers = command(cfg, 7)  # uvicorn --workers: the flag goes to uvicorn itself
+    assert workers[workers.index("--loop") + 1] == "asyncio"
+    child = command(replace(cfg, processes=1), 7)
+    assert ServerConfig.from_argv(child[5:]).loop == "asyncio"
+    assert ServerConfig(interface="asgi").describe() == "uvicorn 1 loop"
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    with pytest.raises(ValueError, match=r"loop='uvloop'.*not installed.*loop='asyncio'"):
+        ServerConfig(interface="asgi", loop="uvloop")
 
 
 def test_gunicorn_runs_asgi_with_the_maintained_uvicorn_worker():

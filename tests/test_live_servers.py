@@ -76,6 +76,23 @@ def test_in_process_server_answers_and_leaves_nothing(make, kwargs, kind):
     assert leftovers(before) == []
 
 
+async def _which_loop(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    kind = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": kind.encode()})
+
+
+@pytest.mark.parametrize(("loop", "kind"), [("auto", "uvloop"), ("uvloop", "uvloop"),
+                                            ("asyncio", "asyncio")])
+def test_uvicorn_runs_on_the_loop_asked_for(loop, kind):
+    # auto is uvicorn's own choice: uvloop, which the course installs
+    with serve(_which_loop, loop=loop) as srv:
+        assert _get(srv.url).text == kind
+        assert (loop == "asyncio") == ("asyncio" in repr(srv))
+
+
 def _pids_serving(url: str, processes: int) -> set[str]:
     """The worker pids that answer: rounds of concurrent slow requests until every worker
     has answered (a busy worker cannot take the next one), at most 20 rounds."""

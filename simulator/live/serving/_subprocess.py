@@ -98,7 +98,7 @@ def command(config: ServerConfig, fd: int) -> list[str]:
                "--timeout-graceful-shutdown", "3", "--backlog", str(config.backlog)]
         if config.limit_concurrency is not None:
             cmd += ["--limit-concurrency", str(config.limit_concurrency)]
-        return cmd
+        return [*cmd, "--loop", config.loop]
     return [py, "-m", "simulator.live.serving._child", "--fd", str(fd), *config.to_argv()]
 
 

@@ -201,7 +201,7 @@ class UvicornThread(_ThreadServer):
         uv_config = uvicorn.Config(
             app, log_config=None, log_level="warning", access_log=False, lifespan="auto",
             backlog=config.backlog, limit_concurrency=config.limit_concurrency,
-            timeout_graceful_shutdown=3,
+            loop=config.loop, timeout_graceful_shutdown=3,
         )
         self._srv = uvicorn.Server(uv_config)
         self._sock = sock

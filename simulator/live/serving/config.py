@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ MAX_THREADS = 256
 MAX_PROCESSES = 16
 MAX_BACKLOG = 65_535
 MAX_START_TIMEOUT_S = 60.0
+LOOPS = ("auto", "uvloop", "asyncio")
 SERVES = {"waitress": ("wsgi",), "wsgiref": ("wsgi",), "uvicorn": ("asgi",),
           "gunicorn": ("wsgi", "asgi")}
 _OWN = "serve"
@@ -65,6 +67,9 @@ class ServerConfig:
         Listen backlog: connections the kernel queues before the server accepts them.
     limit_concurrency:
         uvicorn only: most requests in flight; beyond it, 503.
+    loop:
+        uvicorn only: its event loop, as ``uvicorn --loop`` names it: ``"auto"`` (uvloop
+        when it is installed, else asyncio's own), ``"uvloop"`` or ``"asyncio"``.
     start_timeout_s:
         Seconds to wait for the server to answer before giving up (0-60].
     name:
@@ -83,6 +88,7 @@ class ServerConfig:
     port: int = 0
     backlog: int = 2048
     limit_concurrency: int | None = None
+    loop: str = "auto"
     start_timeout_s: float = 5.0
     name: str = ""
     app_label: str = ""
@@ -112,6 +118,7 @@ class ServerConfig:
         check_int(_OWN, "backlog", self.backlog, low=1, high=MAX_BACKLOG, hint="Try backlog=2048.")
         check_optional_int(_OWN, "limit_concurrency", self.limit_concurrency, low=1,
                            high=100_000, hint="Try limit_concurrency=32.")
+        check_choice(_OWN, "loop", self.loop, LOOPS)
         check_number(_OWN, "start_timeout_s", self.start_timeout_s, low=0, low_open=True,
                      high=MAX_START_TIMEOUT_S, hint="Try start_timeout_s=10.")
         if self.name == "":
@@ -148,6 +155,13 @@ class ServerConfig:
         if self.limit_concurrency is not None and server != "uvicorn":
             raise ValueError(f"serve(limit_concurrency={self.limit_concurrency}): only "
                              "uvicorn has a concurrency limit; use server='uvicorn'.")
+        if self.loop != "auto":
+            if server != "uvicorn":
+                raise ValueError(f"serve(loop={self.loop!r}): only uvicorn lets you pick its "
+                                 "event loop; use server='uvicorn', or leave loop out.")
+            if self.loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
+                raise ValueError("serve(loop='uvloop'): uvloop is not installed here; use "
+                                 "loop='asyncio' or 'auto', or pip install uvloop.")
 
     # -- derived ----------------------------------------------------------------------
     @property
@@ -162,10 +176,12 @@ class ServerConfig:
         return self.threads * self.processes
 
     def describe(self) -> str:
-        """A label for tables and legends, e.g. ``"waitress 1x4"`` or ``"uvicorn 2 loops"``."""
+        """A label for tables and legends, e.g. ``"waitress 1x4"``, ``"uvicorn 2 loops"`` or
+        ``"uvicorn 1 asyncio loop"`` (a loop picked by name)."""
         if self.interface == "asgi":
             loops = "loop" if self.processes == 1 else "loops"
-            return f"{self.server} {self.processes} {loops}"
+            kind = "" if self.loop == "auto" else f" {self.loop}"
+            return f"{self.server} {self.processes}{kind} {loops}"
         return f"{self.server} {self.processes}x{self.threads}"
 
     # -- to a child process and back --------------------------------------------------

@@ -47,6 +47,7 @@ def serve(
     port: int = 0,
     backlog: int = 2048,
     limit_concurrency: int | None = None,
+    loop: str = "auto",
     start_timeout_s: float = 5.0,
     quiet: bool = False,
 ) -> LiveServer:
@@ -76,6 +77,10 @@ def serve(
         Listen backlog: connections the kernel queues before the server accepts them.
     limit_concurrency:
         uvicorn only: most requests in flight; beyond it, 503 (recorded as rejected).
+    loop:
+        uvicorn only: ``"auto"`` (the default: uvloop when installed, as uvicorn picks),
+        ``"uvloop"`` or ``"asyncio"`` (the standard library's loop), like
+        ``uvicorn --loop``.
     start_timeout_s:
         Seconds to wait for the server to answer (default 5) before raising
         :class:`ServerStartError`.
@@ -91,7 +96,8 @@ def serve(
     """
     config = configure(app, interface, threads=threads, processes=processes, server=server,
                        name=name, port=port, backlog=backlog,
-                       limit_concurrency=limit_concurrency, start_timeout_s=start_timeout_s,
+                       limit_concurrency=limit_concurrency, loop=loop,
+                       start_timeout_s=start_timeout_s,
                        quiet=quiet)
     if config.in_process:
         _warn_if_mismatched(app, config.interface)
