@@ -18,6 +18,9 @@ installed, and ``run_load``), it prints per row:
   fire every timer then due in one turn. Their requests then wait for each other, and
   a wait of exactly 50 ms brings such a bunch back together on the next round. The
   model's figure: requests whose 50 ms ended within ``TURN_GAP_MS`` of each other;
+- **starts per turn**: how many requests' views started back to back with this one's
+  (less than ``TURN_GAP_MS`` apart): requests read in one turn start together, so this
+  says how bunched the load generator's requests came back;
 - **fired late**: the timer's callback against its due time (the loop wakes on a
   millisecond timeout, and may be busy with a bunch);
 - **ran after**: the request's code after its timer's callback: its place in the queue
@@ -95,7 +98,8 @@ def per_turn(fired_s: list[float]) -> tuple[float, float]:
 
 
 def timer_stats(records: list[list[float]]) -> dict[str, tuple[float, float]]:
-    """Timers per turn, fired late and ran after (ms, p50/p95) from the tick app's records
+    """Timers per turn, starts per turn, fired late and ran after (ms) (p50/p95 each) from
+    the tick app's records
     ``(began, due, rang, back)``, the first ``SKIP_S`` left out."""
     if not records:
         raise ValueError("no records: did the load reach the tick app?")
@@ -103,7 +107,7 @@ def timer_stats(records: list[list[float]]) -> dict[str, tuple[float, float]]:
     kept = [r for r in records if r[0] >= t0] or records
     late = percentiles([1000 * (r[2] - r[1]) for r in kept], (50, 95))
     after = percentiles([1000 * (r[3] - r[2]) for r in kept], (50, 95))
-    return {"turn": per_turn([r[2] for r in kept]),
+    return {"turn": per_turn([r[2] for r in kept]), "start": per_turn([r[0] for r in kept]),
             "late": (late[0], late[1]), "after": (after[0], after[1])}
 
 
@@ -132,7 +136,8 @@ def main() -> int:
     print(f"{args.seconds:g} s per row; latencies in ms; p50/p95 (timers per turn: over "
           f"requests; one turn: callbacks less than {TURN_GAP_MS} ms apart)")
     head = (f"{'loop':<7} {'conns':>5} {'tool':<8} | {'p50':>5} {'p95':>5} {'model':>11} | "
-            f"{'timers/turn':>11} {'model':>6} | {'fired late':>10} | {'ran after':>9}")
+            f"{'timers/turn':>11} {'model':>6} {'starts':>6} | {'fired late':>10} | "
+            f"{'ran after':>9}")
     print(head)
     print("-" * len(head))
     models = {}
@@ -167,7 +172,8 @@ def main() -> int:
                     print(f"{loop:<7} {conns:>5} {tool:<8} | {p50:>5.1f} {p95:>5.1f} "
                           f"{s.p50_ms:>5.1f}/{s.p95_ms:<5.1f} | "
                           f"{st['turn'][0]:>5.0f}/{st['turn'][1]:<5.0f} "
-                          f"{m_turn[0]:>2.0f}/{m_turn[1]:<3.0f} | "
+                          f"{m_turn[0]:>2.0f}/{m_turn[1]:<3.0f} "
+                          f"{st['start'][0]:>2.0f}/{st['start'][1]:<3.0f} | "
                           f"{st['late'][0]:>4.2f}/{st['late'][1]:<5.2f} | "
                           f"{st['after'][0]:>4.2f}/{st['after'][1]:<4.2f}", flush=True)
     print(f"\n{time.monotonic() - began:.0f} s in all")

@@ -29,7 +29,7 @@ def test_timer_stats_measures_lateness_and_leaves_out_the_start():
         [1.0 + i / 1000, 1.05 + i / 1000, 1.0505 + i / 1000, 1.0515 + i / 1000]
         for i in range(20)]
     st = timer_stats(records)
-    assert st["turn"] == (1.0, 1.0)
+    assert st["turn"] == (1.0, 1.0) and st["start"] == (1.0, 1.0)
     assert st["late"][0] == pytest.approx(0.5)
     assert st["after"][0] == pytest.approx(1.0)
 
