@@ -98,9 +98,9 @@ def per_turn(fired_s: list[float]) -> tuple[float, float]:
 
 
 def timer_stats(records: list[list[float]]) -> dict[str, tuple[float, float]]:
-    """Timers per turn, starts per turn, fired late and ran after (ms) (p50/p95 each) from
-    the tick app's records
-    ``(began, due, rang, back)``, the first ``SKIP_S`` left out."""
+    """Timers per turn, starts per turn, fired late and ran after (ms), p50/p95 each,
+    from the tick app's records ``(began, due, rang, back)``, the first ``SKIP_S`` left
+    out."""
     if not records:
         raise ValueError("no records: did the load reach the tick app?")
     t0 = min(r[0] for r in records) + SKIP_S
