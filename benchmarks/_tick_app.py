@@ -15,6 +15,8 @@ import json
 import time
 from typing import Any
 
+from simulator.live.apps import not_http
+
 IO_S = 0.05
 _log: list[tuple[float, float, float, float]] = []
 
@@ -28,14 +30,8 @@ async def _reply(send: Any, body: bytes, kind: bytes = b"text/plain") -> None:
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":  # lifespan: nothing to start or stop
-        while True:
-            message = await receive()
-            kind = message["type"]
-            if kind.endswith(".startup"):
-                await send({"type": "lifespan.startup.complete"})
-            elif kind.endswith(".shutdown"):
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await not_http(scope, receive, send)
+        return
     if scope["path"] == "/ticks":
         records = list(_log)
         _log.clear()
